@@ -81,6 +81,12 @@ const std::vector<Diagnostic>& DiagnosticEngine::finish() {
   return diags_;
 }
 
+size_t DiagnosticEngine::removeIf(const std::function<bool(const Diagnostic&)>& drop) {
+  size_t before = diags_.size();
+  diags_.erase(std::remove_if(diags_.begin(), diags_.end(), drop), diags_.end());
+  return before - diags_.size();
+}
+
 size_t DiagnosticEngine::count(Severity s) const {
   return static_cast<size_t>(std::count_if(diags_.begin(), diags_.end(),
                                            [&](const Diagnostic& d) { return d.severity == s; }));

@@ -19,6 +19,7 @@
 //   CP9xx  policy tests and suppressions
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -86,6 +87,10 @@ class DiagnosticEngine {
 
   // Applies overrides, suppressions and --werror, sorts and deduplicates. Idempotent.
   const std::vector<Diagnostic>& finish();
+
+  // Drops the diagnostics for which `drop` returns true and returns how many; the order of the
+  // rest is kept. Meant for after finish() (baselines, rules/Config.h).
+  size_t removeIf(const std::function<bool(const Diagnostic&)>& drop);
 
   // Raw access (before finish(): in report order).
   const std::vector<Diagnostic>& diagnostics() const { return diags_; }

@@ -119,7 +119,7 @@ struct VoicePolicy {
 
 struct NormRule {
   std::string name;
-  int64_t priority = 0;   // 0 when not written (see priorityWritten)
+  int64_t priority = 0;  // 0 when not written (see priorityWritten)
   bool priorityWritten = false;
   std::string pattern;      // .NET dialect, as written
   std::string translation;  // .NET substitution syntax, as written
@@ -139,9 +139,9 @@ struct DialPlan {
 struct User {
   std::string sip;  // as written, "sip:alice@contoso.com"
   int pool = kNone;
-  std::string line;       // "tel:+14255551000;ext=1000" or ""
-  std::string extension;  // the ext= part, or ""
-  std::string lineNumber; // the number part of the tel: URI without "tel:" ("+14255551000")
+  std::string line;         // "tel:+14255551000;ext=1000" or ""
+  std::string extension;    // the ext= part, or ""
+  std::string lineNumber;   // the number part of the tel: URI without "tel:" ("+14255551000")
   int voicePolicy = kNone;  // assigned tag policy; kNone: inherit
   int dialPlan = kNone;     // assigned tag plan; kNone: inherit
   SourceRange range;        // the user block, or the JSON object in users.json
@@ -166,9 +166,9 @@ struct Model {
   int findPool(std::string_view spelling) const;
   int findSite(std::string_view name) const;
   int findUser(std::string_view sip) const;
-  int findSettings(const ScopeRef& s) const;      // kNone when that scope has none
-  int findVoicePolicy(const ScopeRef& s) const;   // kNone when that scope has none
-  int findDialPlan(const ScopeRef& s) const;      // kNone when that scope has none
+  int findSettings(const ScopeRef& s) const;     // kNone when that scope has none
+  int findVoicePolicy(const ScopeRef& s) const;  // kNone when that scope has none
+  int findDialPlan(const ScopeRef& s) const;     // kNone when that scope has none
 
   EffectiveSettings effectiveSettings(int pool) const;
   // The voice policy governing a user: assigned, else site of the user's pool, else global.

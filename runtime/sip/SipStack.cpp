@@ -1,0 +1,261 @@
+#include "runtime/sip/SipStack.h"
+
+#include <cstring>
+
+namespace callpark::sip {
+
+std::string parseTransport(std::string_view spec, Transport* out) {
+  size_t colon = spec.find(':');
+  if (colon == std::string_view::npos) return "expected PROTO:HOST:PORT, got '" + std::string(spec) + "'";
+  std::string_view proto = spec.substr(0, colon), rest = spec.substr(colon + 1);
+  if (proto == "udp") out->proto = SIP_TRANSP_UDP;
+  else if (proto == "tcp") out->proto = SIP_TRANSP_TCP;
+  else return "unsupported SIP transport '" + std::string(proto) + "' (udp or tcp)";
+  if (sa_decode(&out->addr, rest.data(), rest.size()) != 0)
+    return "'" + std::string(rest) + "' is not an IP address with a port";
+  return "";
+}
+
+// ---- SipLeg -----------------------------------------------------------------------------
+
+SipLeg::SipLeg(SipStack& stack, LegObserver& observer, uint64_t id)
+    : stack_(stack), observer_(observer), id_(id) {}
+
+SipLeg::~SipLeg() { hangup(); }
+
+void SipLeg::hangup() {
+  struct sipsess* s = sess_;
+  sess_ = nullptr;
+  if (s) mem_deref(s);
+}
+
+struct mbuf* SipLeg::sdpBuf(const std::vector<media::Codec>& codecs) {
+  char ip[64];
+  sa_ntop(&stack_.localAddr(), ip, sizeof ip);
+  std::string body = buildSdp(ip, rtpPort_, id_, sdpVersion_++, codecs);
+  struct mbuf* mb = mbuf_alloc(body.size());
+  if (!mb) return nullptr;
+  mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  mbuf_set_pos(mb, 0);
+  return mb;
+}
+
+bool SipLeg::takeRemote(const struct sip_msg* msg) {
+  if (!msg || !msg->mb || mbuf_get_left(msg->mb) == 0) return false;
+  std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  auto desc = parseSdp(body);
+  if (!desc) return false;
+  if (auto c = chooseCodec(*desc)) {
+    if (!offersCodec(*desc, codec_)) codec_ = *c;
+  } else {
+    return false;
+  }
+  return observer_.legMedia(*this, *desc);
+}
+
+int SipLeg::accept(const struct sip_msg* msg, uint16_t rtpPort, media::Codec codec,
+                   const std::string& headers) {
+  rtpPort_ = rtpPort;
+  codec_ = codec;
+  outbound_ = false;
+  remoteUri = std::string(plView(msg->from.auri));
+  callId = std::string(plView(msg->callid));
+  bool haveOffer = msg->mb && mbuf_get_left(msg->mb) > 0;
+  struct mbuf* desc = haveOffer ? sdpBuf({codec_}) : sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
+  int err = sipsess_accept(&sess_, stack_.sessionSocket(), msg, 200, "OK", "park",
+                           "application/sdp", desc, nullptr, nullptr, false, &SipLeg::onOffer,
+                           &SipLeg::onAnswer, &SipLeg::onEstablished, nullptr, nullptr,
+                           &SipLeg::onClose, this, "%s", headers.c_str());
+  mem_deref(desc);
+  if (err) sess_ = nullptr;
+  return err;
+}
+
+int SipLeg::connect(const std::string& uri, const std::string& fromName,
+                    const std::string& fromUri, uint16_t rtpPort, const std::string& headers) {
+  rtpPort_ = rtpPort;
+  outbound_ = true;
+  remoteUri = uri;
+  struct mbuf* desc = sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
+  const char* routev[1] = {stack_.outboundProxy().c_str()};
+  uint32_t routec = stack_.outboundProxy().empty() ? 0 : 1;
+  int err = sipsess_connect(&sess_, stack_.sessionSocket(), uri.c_str(),
+                            fromName.empty() ? nullptr : fromName.c_str(), fromUri.c_str(),
+                            "park", routev, routec, "application/sdp", desc, nullptr, nullptr,
+                            false, &SipLeg::onOffer, &SipLeg::onAnswer, &SipLeg::onProgress,
+                            &SipLeg::onEstablished, nullptr, nullptr, &SipLeg::onClose, this,
+                            "%s", headers.c_str());
+  mem_deref(desc);
+  if (err) {
+    sess_ = nullptr;
+    return err;
+  }
+  if (auto* dlg = sipsess_dialog(sess_)) callId = sip_dialog_callid(dlg);
+  return 0;
+}
+
+int SipLeg::onOffer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipLeg*>(arg);
+  bool haveOffer = msg->mb && mbuf_get_left(msg->mb) > 0;
+  if (haveOffer && !self->takeRemote(msg)) return EPROTO;  // -> 488
+  *descp = haveOffer ? self->sdpBuf({self->codec_})
+                     : self->sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
+  return *descp ? 0 : ENOMEM;
+}
+
+int SipLeg::onAnswer(const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipLeg*>(arg);
+  return self->takeRemote(msg) ? 0 : EPROTO;
+}
+
+void SipLeg::onProgress(const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipLeg*>(arg);
+  self->observer_.legProgress(*self, msg ? msg->scode : 0);
+}
+
+void SipLeg::onEstablished(const struct sip_msg* msg, void* arg) {
+  (void)msg;
+  auto* self = static_cast<SipLeg*>(arg);
+  self->established_ = true;
+  self->observer_.legEstablished(*self);
+}
+
+void SipLeg::onClose(int err, const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipLeg*>(arg);
+  uint16_t scode = (msg && !msg->req) ? msg->scode : 0;
+  bool byPeer = err == ECONNRESET || (msg && msg->req);
+  struct sipsess* s = self->sess_;
+  self->sess_ = nullptr;
+  if (s) mem_deref(s);
+  self->observer_.legClosed(*self, err, scode, byPeer);  // may delete self
+}
+
+// ---- SipStack ---------------------------------------------------------------------------
+
+SipStack::SipStack() = default;
+
+SipStack::~SipStack() { close(true); }
+
+void SipStack::close(bool force) {
+  if (lsnr_) lsnr_ = static_cast<struct sip_lsnr*>(mem_deref(lsnr_));
+  if (countLsnr_) countLsnr_ = static_cast<struct sip_lsnr*>(mem_deref(countLsnr_));
+  if (sock_) {
+    sipsess_close_all(sock_);
+    sock_ = static_cast<struct sipsess_sock*>(mem_deref(sock_));
+  }
+  if (sip_) {
+    sip_close(sip_, force);
+    sip_ = static_cast<struct sip*>(mem_deref(sip_));
+  }
+  if (dnsc_) dnsc_ = static_cast<struct dnsc*>(mem_deref(dnsc_));
+}
+
+std::string SipStack::start(const std::vector<Transport>& transports,
+                            const std::string& outboundProxy, InviteHandler* handler) {
+  handler_ = handler;
+  proxy_ = outboundProxy;
+  if (transports.empty()) return "no SIP transport given (--sip udp:HOST:PORT)";
+  struct sa nsv[4];
+  uint32_t nsn = 4;
+  char domain[128] = "";
+  if (dns_srv_get(domain, sizeof domain, nsv, &nsn) != 0) nsn = 0;
+  int err = dnsc_alloc(&dnsc_, nullptr, nsv, nsn);
+  if (err) return std::string("cannot start a DNS client: ") + strerror(err);
+  err = sip_alloc(&sip_, dnsc_, 1024, 1024, 1024, "callpark-parkd/0.1", nullptr, nullptr);
+  if (err) return std::string("cannot start the SIP stack: ") + strerror(err);
+  for (const Transport& t : transports) {
+    err = sip_transp_add(sip_, t.proto, &t.addr);
+    if (err) {
+      char buf[96];
+      re_snprintf(buf, sizeof buf, "%J", &t.addr);
+      return std::string("cannot listen on ") + sip_transp_name(t.proto) + " " + buf + ": " +
+             strerror(err);
+    }
+  }
+  localAddr_ = transports.front().addr;
+  char hostport[96];
+  re_snprintf(hostport, sizeof hostport, "%J", &localAddr_);
+  localUri_ = std::string("sip:park@") + hostport;
+  // Listener order is call order: count, then dialogs, then everything else.
+  err = sip_listen(&countLsnr_, sip_, true, &SipStack::onAnyRequest, this);
+  if (!err) err = sipsess_listen(&sock_, sip_, 1024, &SipStack::onConnect, this);
+  if (!err) err = sip_listen(&lsnr_, sip_, true, &SipStack::onRequest, this);
+  if (err) return std::string("cannot listen for SIP requests: ") + strerror(err);
+  return "";
+}
+
+void SipStack::onConnect(const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipStack*>(arg);
+  if (self->handler_) self->handler_->onInvite(msg);
+  else self->reply(msg, 503, "Service Unavailable");
+}
+
+bool SipStack::onAnyRequest(const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipStack*>(arg);
+  static const char* known[] = {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "MESSAGE",
+                                "INFO", "REFER", "NOTIFY", "SUBSCRIBE", "UPDATE", "PRACK",
+                                "REGISTER", "PUBLISH"};
+  const char* name = "other";
+  for (const char* k : known)
+    if (pl_strcmp(&msg->met, k) == 0) name = k;
+  ++self->stats_.requests[name];
+  return false;
+}
+
+bool SipStack::onRequest(const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipStack*>(arg);
+  static const char* kAllow = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n";
+  if (pl_strcmp(&msg->met, "OPTIONS") == 0) {
+    ++self->stats_.optionsAnswered;
+    (void)sip_treplyf(nullptr, nullptr, self->sip_, msg, false, 200, "OK",
+                      "%sAccept: application/sdp\r\nContent-Length: 0\r\n\r\n", kAllow);
+    return true;
+  }
+  for (const char* m : {"INVITE", "ACK", "BYE", "CANCEL", "INFO", "REFER"})
+    if (pl_strcmp(&msg->met, m) == 0) return false;  // libre's own answers (481/501)
+  ++self->stats_.methodNotAllowed;
+  (void)sip_treplyf(nullptr, nullptr, self->sip_, msg, false, 405, "Method Not Allowed",
+                    "%sContent-Length: 0\r\n\r\n", kAllow);
+  return true;
+}
+
+void SipStack::reply(const struct sip_msg* msg, uint16_t scode, const char* reason,
+                     const std::string& headers) {
+  (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, scode, reason,
+                    "%sContent-Length: 0\r\n\r\n", headers.c_str());
+}
+
+void SipStack::onMessageReply(int err, const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipStack*>(arg);
+  if (msg && msg->scode < 200) return;
+  if (err || !msg || msg->scode >= 300) ++self->stats_.messagesFailed;
+}
+
+void SipStack::sendMessage(const std::string& uri, const std::string& body,
+                           const std::string& headers) {
+  if (!sip_) return;
+  char tag[32], cid[48];
+  re_snprintf(tag, sizeof tag, "%08x", rand_u32());
+  re_snprintf(cid, sizeof cid, "%08x%08x@parkd", rand_u32(), rand_u32());
+  std::string route;
+  struct uri routeUri;
+  const struct uri* routep = nullptr;
+  if (!proxy_.empty()) {
+    struct pl pl;
+    pl_set_str(&pl, proxy_.c_str());
+    if (uri_decode(&routeUri, &pl) == 0) {
+      routep = &routeUri;
+      route = "Route: <" + proxy_ + ";lr>\r\n";
+    }
+  }
+  std::string hdrs = "To: <" + uri + ">\r\nFrom: <" + localUri_ + ">;tag=" + tag +
+                     "\r\nCall-ID: " + cid + "\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n" +
+                     route + headers + "Content-Type: text/plain\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body;
+  int err = sip_requestf(nullptr, sip_, true, "MESSAGE", uri.c_str(), routep, nullptr, nullptr,
+                         &SipStack::onMessageReply, this, "%s", hdrs.c_str());
+  if (err) ++stats_.messagesFailed;
+  else ++stats_.messagesSent;
+}
+
+}  // namespace callpark::sip
