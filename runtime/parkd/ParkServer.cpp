@@ -31,15 +31,12 @@ struct ParkServer::Leg {
   media::Codec codec = media::Codec::Pcmu;  // inbound: chosen from the offer
   struct sa remote{};      // inbound: media address from the offer
   bool haveRemote = false;
+  bool referring = false;         // shutdown: a REFER to the parker is pending
+  bool shutdownRecorded = false;  // shutdown: its `ended` event is written
   std::vector<int> offered;  // inbound: codecs the offer allows (payload types 0 / 8)
 };
 
 namespace {
-
-const char* roleName(int r) {
-  static const char* names[] = {"parked", "retriever", "ringback", "fallback"};
-  return names[r];
-}
 
 std::string percentDecode(std::string_view s) {
   std::string out;
@@ -155,41 +152,69 @@ std::string ParkServer::reload(int* status) {
   return body.dump() + "\n";
 }
 
-void ParkServer::shutdown() {
+void ParkServer::shutdown(std::function<void()> done) {
   if (stopping_) return;
   stopping_ = true;
+  stopped_ = std::move(done);
   admin_.stop();
-  // Every parked call ends visibly: the parked caller gets a BYE (or a REFER to its parker),
-  // and the event stream records it.
+  tmr_cancel(&timer_);  // no more ringbacks: the runtime is frozen from here on
   std::vector<std::pair<park::CallId, uint64_t>> calls(liveCalls_.begin(), liveCalls_.end());
   for (auto [call, legId] : calls) {
+    Leg* leg = findLeg(legId);
+    if (!leg) continue;
     auto view = runtime_.call(call);
-    park::EventRecord rec;
-    rec.time = now();
-    rec.kind = park::RecordKind::Ended;
-    rec.call = call;
-    rec.outcome = park::Outcome::Disconnected;
-    rec.reason = "shutdown";
-    if (view) {
-      rec.orbit = view->orbit;
-      rec.range = view->range;
-      rec.pool = view->pool;
-      rec.parker = view->parker;
-      rec.parked = view->parked;
+    if (config_.shutdownToParker && view && !view->parker.empty() && leg->sip->established() &&
+        leg->sip->refer(view->parker, sip_.localUri()) == 0) {
+      leg->referring = true;  // legReferred / legClosed finish it
+      continue;
     }
-    writeEventLine(park::toJsonLine(rec));
-    ++counters_.outcomes["disconnected"];
-    if (view && config_.shutdownRefer) {
-      if (Leg* l = findLeg(legId); l && l->sip && l->sip->alive()) {
-        (void)l;  // REFER needs a dialog request API; see README (falls back to BYE).
-      }
-    }
-    hangupLeg(legId);
+    recordShutdownEnd(*leg, "shutdown");
+    destroyLeg(legId);
   }
-  liveCalls_.clear();
+  // Connected calls, ringbacks and fallbacks in progress: hang up.
   std::vector<uint64_t> ids;
-  for (auto& [id, leg] : legs_) ids.push_back(id);
-  for (uint64_t id : ids) hangupLeg(id);
+  for (auto& [id, leg] : legs_)
+    if (!leg->referring) ids.push_back(id);
+  for (uint64_t id : ids) destroyLeg(id);
+  finishShutdown();
+}
+
+void ParkServer::recordShutdownEnd(Leg& leg, const char* reason) {
+  if (leg.shutdownRecorded || !leg.call) return;
+  leg.shutdownRecorded = true;
+  auto view = runtime_.call(leg.call);
+  park::EventRecord rec;
+  rec.time = now();
+  rec.kind = park::RecordKind::Ended;
+  rec.call = leg.call;
+  rec.outcome = park::Outcome::Disconnected;
+  rec.reason = reason;
+  if (view) {
+    rec.orbit = view->orbit;
+    rec.range = view->range;
+    rec.pool = view->pool;
+    rec.parker = view->parker;
+    rec.parked = view->parked;
+    if (std::string_view(reason) == "shutdown_transferred") rec.peer = view->parker;
+  }
+  writeEventLine(park::toJsonLine(rec));
+  ++counters_.outcomes["disconnected"];
+  liveCalls_.erase(leg.call);
+}
+
+void ParkServer::finishShutdown() {
+  if (!stopping_ || !legs_.empty() || !stopped_) return;
+  auto done = std::move(stopped_);
+  stopped_ = nullptr;
+  sip_.drain(std::move(done));
+}
+
+void ParkServer::legReferred(sip::SipLeg& sl, uint16_t scode) {
+  Leg* leg = findLeg(sl.id());
+  if (!leg) return;
+  recordShutdownEnd(*leg, scode >= 200 && scode < 300 ? "shutdown_transferred" : "shutdown");
+  destroyLeg(leg->id);
+  finishShutdown();
 }
 
 // ---- runtime plumbing ---------------------------------------------------------------------
@@ -565,6 +590,13 @@ void ParkServer::legClosed(sip::SipLeg& sl, int err, uint16_t scode, bool byPeer
   Leg* leg = findLeg(sl.id());
   if (!leg) return;
   uint64_t id = leg->id;
+  if (stopping_) {  // the runtime is frozen: just account for the leg
+    if (leg->role == Role::Parked && leg->live)
+      recordShutdownEnd(*leg, leg->referring ? "shutdown_transferred" : "shutdown");
+    destroyLeg(id);
+    finishShutdown();
+    return;
+  }
   if (leg->peer) {  // a connected call: the other side gets a BYE
     uint64_t peer = leg->peer;
     destroyLeg(id);

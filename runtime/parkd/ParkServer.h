@@ -21,6 +21,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,7 +46,10 @@ struct ServerConfig {
   std::string eventsFile;      // JSON lines; "-" = stdout; "" = none
   double timeScale = 1.0;      // test hook (see LoadOptions)
   uint32_t ringTimeoutMs = 30'000;
-  bool shutdownRefer = false;  // SIGTERM: REFER parked callers to their parker (else BYE)
+  // SIGTERM: every parked caller is either disconnected (BYE) or, with `shutdownToParker`,
+  // sent to its parker with a REFER (RFC 3515: the caller's phone calls the parker itself;
+  // parkd cannot keep anchoring media once it has exited), then BYE.
+  bool shutdownToParker = false;
 };
 
 class ParkServer final : public sip::InviteHandler, public sip::LegObserver, public park::Sink {
@@ -58,9 +62,11 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
   // Recompiles the policy from disk and swaps it in atomically. On failure nothing changes;
   // *status is 422 with the diagnostics (JSON) in the returned body.
   std::string reload(int* status);
-  // SIGTERM: ends every parked call visibly (BYE or REFER to the parker), then closes.
-  void shutdown();
-  bool shutdownComplete() const { return legs_.empty(); }
+  // SIGTERM: ends every parked call visibly (BYE, or REFER to the parker then BYE), records an
+  // `ended` event for each (outcome disconnected, reason "shutdown" or, when the caller
+  // accepted the REFER, "shutdown_transferred"), hangs up every other leg, and calls `done`
+  // once the SIP transactions of all that have completed. New INVITEs get 503 meanwhile.
+  void shutdown(std::function<void()> done);
 
   // sip::InviteHandler
   void onInvite(const struct sip_msg* msg) override;
@@ -69,6 +75,7 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
   void legEstablished(sip::SipLeg& leg) override;
   bool legMedia(sip::SipLeg& leg, const sip::MediaDesc& desc) override;
   void legClosed(sip::SipLeg& leg, int err, uint16_t scode, bool byPeer) override;
+  void legReferred(sip::SipLeg& leg, uint16_t scode) override;
   // park::Sink
   void onCommand(const park::Command& command) override;
   void onRecord(const park::EventRecord& record) override;
@@ -98,6 +105,9 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
   void outboundFailed(Leg& leg, park::RingFailure why);
   void notifyParker(const QueuedCommand& q);
 
+  void recordShutdownEnd(Leg& leg, const char* reason);
+  void finishShutdown();
+
   void setupAdmin();
   std::string parkedJson() const;
   std::string orbitsJson() const;
@@ -124,6 +134,7 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
   struct tmr timer_;
   uint64_t startMs_ = 0;
   bool stopping_ = false;
+  std::function<void()> stopped_;
 
   struct Counters {
     uint64_t parks = 0, retrieves = 0, ringbacks = 0, fallbacks = 0, notifications = 0;

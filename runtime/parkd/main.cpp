@@ -6,7 +6,8 @@
 //
 // Signals: SIGHUP reloads the policy (like POST /v1/reload); SIGTERM / SIGINT shut down:
 // every parked caller is sent a BYE (recorded as outcome "disconnected", reason "shutdown"),
-// then parkd exits 0.
+// or with --on-shutdown parker a REFER to its parker first (reason "shutdown_transferred" when
+// the caller accepts it); parkd exits 0 once those transactions complete (5 s at most).
 //
 // Test hook: with CALLPARK_TEST_HOOKS=1 in the environment, --test-time-scale N divides pickup
 // timeouts and the ring timeout by N (so a policy's 10 s becomes 2 s with N = 5). Without the
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,38 +33,31 @@ namespace {
 ParkServer* gServer = nullptr;
 int gPipe[2] = {-1, -1};
 bool gStopping = false;
-struct tmr gExitTmr;
+struct tmr gHardStop;
 
 void usage() {
   std::fprintf(stderr,
                "usage: parkd --policy DIR --sip udp:HOST:PORT [--sip tcp:HOST:PORT]\n"
                "             [--admin HOST:PORT] [--admin-tokens FILE] [--outbound-proxy URI]\n"
-               "             [--events FILE|-] [--ring-timeout SECONDS]\n");
-}
-
-void onExitCheck(void*) {
-  if (gServer->shutdownComplete()) re_cancel();
-  else tmr_start(&gExitTmr, 50, onExitCheck, nullptr);
+               "             [--events FILE|-] [--ring-timeout SECONDS]\n"
+               "             [--on-shutdown disconnect|parker] [--max-fds N]\n");
 }
 
 void beginShutdown() {
   if (gStopping) return;
   gStopping = true;
   std::fprintf(stderr, "parkd: shutting down\n");
-  gServer->shutdown();
-  // Let libre send the BYEs (and get their answers) before the loop stops; at most 2 s.
-  tmr_start(&gExitTmr, 50, onExitCheck, nullptr);
-  static struct tmr hard;
-  tmr_init(&hard);
-  tmr_start(&hard, 2000, [](void*) { re_cancel(); }, nullptr);
+  // Every parked call ends visibly; the loop stops once the BYEs (and REFERs) have completed,
+  // or after 5 s at most (an unanswered UDP BYE would otherwise be retried for 32 s).
+  tmr_start(&gHardStop, 5000, [](void*) { re_cancel(); }, nullptr);
+  gServer->shutdown([] { re_cancel(); });
 }
 
+// Signals only write one byte to a pipe: libre calls the signal handler in signal context, so
+// the work happens in the event loop (onPipe), where it is safe.
 void onSignal(int sig) {
-  if (sig == SIGINT || sig == SIGTERM) beginShutdown();
-}
-
-void onHupSignal(int) {
-  char b = 'h';
+  if (sig != SIGHUP && sig != SIGINT && sig != SIGTERM) return;
+  char b = sig == SIGHUP ? 'h' : 't';
   ssize_t n = write(gPipe[1], &b, 1);
   (void)n;
 }
@@ -71,10 +66,16 @@ void onPipe(int flags, void*) {
   (void)flags;
   char buf[16];
   ssize_t n = read(gPipe[0], buf, sizeof buf);
-  if (n <= 0 || gStopping) return;
-  int status = 0;
-  std::string body = gServer->reload(&status);
-  std::fprintf(stderr, "parkd: SIGHUP reload: %d %s", status, body.c_str());
+  for (ssize_t i = 0; i < n; ++i) {
+    if (buf[i] == 't') {
+      beginShutdown();
+    } else if (buf[i] == 'h' && !gStopping) {
+      int status = 0;
+      std::string body = gServer->reload(&status);
+      std::fprintf(stderr, "parkd: SIGHUP reload: %d %s", status, body.c_str());
+      std::fflush(stderr);
+    }
+  }
 }
 
 }  // namespace
@@ -116,6 +117,16 @@ int main(int argc, char** argv) {
     else if (a == "--events") cfg.eventsFile = next();
     else if (a == "--ring-timeout") cfg.ringTimeoutMs = uint32_t(std::atof(next().c_str()) * 1000);
     else if (a == "--max-fds") maxFds = std::atoi(next().c_str());
+    else if (a == "--on-shutdown") {
+      std::string v = next();
+      if (v == "parker") cfg.shutdownToParker = true;
+      else if (v == "disconnect") cfg.shutdownToParker = false;
+      else {
+        std::fprintf(stderr, "parkd: --on-shutdown takes disconnect or parker, not '%s'\n",
+                     v.c_str());
+        return 2;
+      }
+    }
     else if (a == "--test-time-scale") {
       double v = std::atof(next().c_str());
       if (!testHooks) {
@@ -153,7 +164,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   fd_setsize(maxFds);
-  tmr_init(&gExitTmr);
+  tmr_init(&gHardStop);
+  if (pipe(gPipe) != 0) {
+    std::fprintf(stderr, "parkd: cannot create the signal pipe: %s\n", std::strerror(errno));
+    return 1;
+  }
   int rc = 0;
   {
     ParkServer server(cfg);
@@ -162,18 +177,17 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "parkd: %s\n", err.c_str());
       rc = 1;
     } else {
-      if (pipe(gPipe) == 0) {
-        fd_listen(gPipe[0], FD_READ, onPipe, nullptr);
-        struct sigaction sa {};
-        sa.sa_handler = onHupSignal;
-        sigaction(SIGHUP, &sa, nullptr);
-      }
+      fd_listen(gPipe[0], FD_READ, onPipe, nullptr);
+      struct sigaction sa {};
+      sa.sa_handler = onSignal;
+      sigaction(SIGHUP, &sa, nullptr);
       std::fprintf(stderr, "parkd: serving\n");
       std::fflush(stderr);
-      re_main(onSignal);
-      if (gPipe[0] >= 0) fd_close(gPipe[0]);
+      re_main(onSignal);  // SIGINT, SIGTERM (and SIGALRM) come through onSignal
+      fd_close(gPipe[0]);
+      std::fprintf(stderr, "parkd: stopped\n");
     }
-    tmr_cancel(&gExitTmr);
+    tmr_cancel(&gHardStop);
     gServer = nullptr;
   }
   libre_close();

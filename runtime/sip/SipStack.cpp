@@ -24,6 +24,7 @@ SipLeg::SipLeg(SipStack& stack, LegObserver& observer, uint64_t id)
 SipLeg::~SipLeg() { hangup(); }
 
 void SipLeg::hangup() {
+  if (referReq_) referReq_ = static_cast<struct sip_request*>(mem_deref(referReq_));
   struct sipsess* s = sess_;
   sess_ = nullptr;
   if (s) mem_deref(s);
@@ -94,6 +95,23 @@ int SipLeg::connect(const std::string& uri, const std::string& fromName,
   return 0;
 }
 
+int SipLeg::refer(const std::string& target, const std::string& referredBy) {
+  if (!sess_ || !established_ || referReq_) return EINVAL;
+  struct sip_dialog* dlg = sipsess_dialog(sess_);
+  if (!dlg) return EINVAL;
+  return sip_drequestf(&referReq_, stack_.sip(), true, "REFER", dlg, 0, nullptr, nullptr,
+                       &SipLeg::onReferReply, this,
+                       "Refer-To: <%s>\r\nReferred-By: <%s>\r\nContent-Length: 0\r\n\r\n",
+                       target.c_str(), referredBy.c_str());
+}
+
+void SipLeg::onReferReply(int err, const struct sip_msg* msg, void* arg) {
+  auto* self = static_cast<SipLeg*>(arg);
+  if (!err && msg && msg->scode < 200) return;
+  self->referReq_ = nullptr;  // libre drops its request after the final response
+  self->observer_.legReferred(*self, err || !msg ? 0 : msg->scode);
+}
+
 int SipLeg::onOffer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
   auto* self = static_cast<SipLeg*>(arg);
   bool haveOffer = msg->mb && mbuf_get_left(msg->mb) > 0;
@@ -161,7 +179,7 @@ std::string SipStack::start(const std::vector<Transport>& transports,
   if (dns_srv_get(domain, sizeof domain, nsv, &nsn) != 0) nsn = 0;
   int err = dnsc_alloc(&dnsc_, nullptr, nsv, nsn);
   if (err) return std::string("cannot start a DNS client: ") + strerror(err);
-  err = sip_alloc(&sip_, dnsc_, 1024, 1024, 1024, "callpark-parkd/0.1", nullptr, nullptr);
+  err = sip_alloc(&sip_, dnsc_, 1024, 1024, 1024, "callpark-parkd/0.1", &SipStack::onExit, this);
   if (err) return std::string("cannot start the SIP stack: ") + strerror(err);
   for (const Transport& t : transports) {
     err = sip_transp_add(sip_, t.proto, &t.addr);
@@ -182,6 +200,18 @@ std::string SipStack::start(const std::vector<Transport>& transports,
   if (!err) err = sip_listen(&lsnr_, sip_, true, &SipStack::onRequest, this);
   if (err) return std::string("cannot listen for SIP requests: ") + strerror(err);
   return "";
+}
+
+void SipStack::drain(std::function<void()> done) {
+  drained_ = std::move(done);
+  if (lsnr_) lsnr_ = static_cast<struct sip_lsnr*>(mem_deref(lsnr_));
+  if (sip_) sip_close(sip_, false);  // onExit once no transaction is left
+  else if (drained_) drained_();
+}
+
+void SipStack::onExit(void* arg) {
+  auto* self = static_cast<SipStack*>(arg);
+  if (auto done = std::move(self->drained_)) done();
 }
 
 void SipStack::onConnect(const struct sip_msg* msg, void* arg) {

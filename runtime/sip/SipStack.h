@@ -52,6 +52,8 @@ class LegObserver {
   // The leg ended without us asking: BYE from the peer (scode 0, byPeer), a final error
   // response to our INVITE (scode >= 300), or a transaction timeout (err != 0).
   virtual void legClosed(SipLeg& leg, int err, uint16_t scode, bool byPeer) = 0;
+  // The final answer to SipLeg::refer (scode 0: none came).
+  virtual void legReferred(SipLeg& leg, uint16_t scode) { (void)leg, (void)scode; }
 };
 
 class SipStack;
@@ -78,6 +80,11 @@ class SipLeg {
   // are our identity; `headers` extra lines (e.g. P-Asserted-Identity).
   int connect(const std::string& uri, const std::string& fromName, const std::string& fromUri,
               uint16_t rtpPort, const std::string& headers);
+  // Established legs only: sends a REFER (RFC 3515) asking the peer to call `target` itself
+  // (Refer-To), naming `referredBy` (Referred-By). The final response's status code (0 when none
+  // came: timeout or transport error) is reported through LegObserver::legReferred. Returns a
+  // libre errno (0 = sent).
+  int refer(const std::string& target, const std::string& referredBy);
   // Ends the leg (486 / CANCEL / BYE as its state requires). Idempotent; no callbacks after.
   void hangup();
 
@@ -90,6 +97,7 @@ class SipLeg {
   static void onProgress(const struct sip_msg* msg, void* arg);
   static void onEstablished(const struct sip_msg* msg, void* arg);
   static void onClose(int err, const struct sip_msg* msg, void* arg);
+  static void onReferReply(int err, const struct sip_msg* msg, void* arg);
   bool takeRemote(const struct sip_msg* msg);
   struct mbuf* sdpBuf(const std::vector<media::Codec>& codecs);
 
@@ -97,6 +105,7 @@ class SipLeg {
   LegObserver& observer_;
   uint64_t id_;
   struct sipsess* sess_ = nullptr;
+  struct sip_request* referReq_ = nullptr;  // our reference to a pending REFER
   bool outbound_ = false;
   bool established_ = false;
   uint16_t rtpPort_ = 0;
@@ -130,6 +139,10 @@ class SipStack {
                     InviteHandler* handler);
   // Stops accepting and closes every dialog (force: without waiting for transactions).
   void close(bool force);
+  // Graceful end: stops taking requests and calls `done` once every transaction (the BYEs of
+  // the dialogs just hung up) has completed. Call after hanging up every leg; call close()
+  // afterwards (or let the destructor do it).
+  void drain(std::function<void()> done);
 
   struct sip* sip() const { return sip_; }
   struct sipsess_sock* sessionSocket() const { return sock_; }
@@ -152,6 +165,7 @@ class SipStack {
   static bool onRequest(const struct sip_msg* msg, void* arg);
   static bool onAnyRequest(const struct sip_msg* msg, void* arg);
   static void onMessageReply(int err, const struct sip_msg* msg, void* arg);
+  static void onExit(void* arg);
 
   struct dnsc* dnsc_ = nullptr;
   struct sip* sip_ = nullptr;
@@ -159,6 +173,7 @@ class SipStack {
   struct sip_lsnr* countLsnr_ = nullptr;
   struct sip_lsnr* lsnr_ = nullptr;
   InviteHandler* handler_ = nullptr;
+  std::function<void()> drained_;
   std::string proxy_;
   std::string localUri_;
   struct sa localAddr_{};
