@@ -72,7 +72,7 @@ std::vector<std::string> validateCatalogue() {
       {"config", "CP0"},       {"syntax", "CP1"},   {"model", "CP2"},
       {"orbit", "CP3"},        {"settings", "CP4"}, {"voice-policy", "CP5"},
       {"dialplan", "CP6"},     {"normalization", "CP7"}, {"conflict", "CP8"},
-      {"policy-test", "CP9"},  {"suppression", "CP9"}};
+      {"policy-test", "CP9"},  {"suppression", "CP9"}, {"import", "CP9"}};
   std::vector<std::string> problems;
   std::set<std::string_view> codes, names;
   for (const Rule* r : allRules()) {

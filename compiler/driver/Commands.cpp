@@ -14,6 +14,10 @@ int runSummary(const std::vector<std::string>&);
 extern const char* const kCheckUsage;
 extern const char* const kRulesUsage;
 extern const char* const kSummaryUsage;
+int runFmt(const std::vector<std::string>&); extern const char* const kFmtUsage;
+int runDiff(const std::vector<std::string>&); extern const char* const kDiffUsage;
+int runImport(const std::vector<std::string>&); extern const char* const kImportUsage;
+int runExport(const std::vector<std::string>&); extern const char* const kExportUsage;
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -22,6 +26,10 @@ const std::vector<Command>& commands() {
        runRules},
       {"summary", "print what a policy declares: sites, pools, orbits, plans, users",
        kSummaryUsage, runSummary},
+      {"fmt", "rewrite .park files in the canonical layout (--check, --diff)", kFmtUsage, runFmt},
+      {"diff", "compare two policies by meaning: numbers, ranges, settings, users", kDiffUsage, runDiff},
+      {"import", "write a policy from a Lync / Skype for Business PowerShell script", kImportUsage, runImport},
+      {"export", "write the Lync / Skype for Business PowerShell that deploys a policy", kExportUsage, runExport},
   };
   return kCommands;
 }
