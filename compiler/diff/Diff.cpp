@@ -500,7 +500,8 @@ void Differ::numbers() {
                      (g.witnessNew != g.witness ? " -> " + g.witnessNew : "") + ", dial plan " +
                      g.witnessCtx + ")";
     if (g.category == "rewritten") {
-      msg = count + " of " + g.from.describe() + (n == 1 ? " is" : " are") + " now rewritten by " + g.cause + " " + in + ex;
+      msg = count + " of " + g.from.describe() + (n == 1 ? " is" : " are") + " now rewritten by " +
+            g.cause + " " + in + ex;
       why = "they no longer reach " + std::string(g.from.kind == analysis::Destination::ParkAccess
                                                       ? "the park service"
                                                   : g.from.pickup ? "a group pickup"
@@ -509,7 +510,8 @@ void Differ::numbers() {
       if (br.first == 0) br.second = g.witness + " -> " + g.witnessNew;
       br.first += n;
     } else if (g.category == "no_longer_orbit") {
-      msg = count + " of " + g.from.describe() + (n == 1 ? " no longer reaches it " : " no longer reach it ") + in + ex;
+      msg = count + " of " + g.from.describe() +
+            (n == 1 ? " no longer reaches it " : " no longer reach it ") + in + ex;
       why = "they no longer reach " + std::string(g.from.kind == analysis::Destination::ParkAccess
                                                       ? "the park service"
                                                   : g.from.pickup ? "a group pickup"

@@ -19,5 +19,6 @@ inline constexpr const char* kKeepAll = "CP962";              // New-CsDialPlan'
 inline constexpr const char* kInvalidValue = "CP963";         // not a bool / time span / number
 inline constexpr const char* kUserIdentity = "CP964";         // not a SIP address
 inline constexpr const char* kConditional = "CP965";          // commands inside if/loops/functions
+inline constexpr const char* kTopology = "CP966";             // pools whose site is unknown
 
 }  // namespace callpark::powershell::codes

@@ -1076,7 +1076,7 @@ class Importer {
                      "all of its numbers and pool; it was skipped");
           return none;
         }
-        report(codes::kUnknownObject, Severity::Note, head.range,
+        report(codes::kUnknownObject, Severity::Warning, head.range,
                "orbit \"" + *id +
                    "\" is not created by this script; it is imported with what this "
                    "command sets");
@@ -1202,7 +1202,7 @@ class Importer {
         DraftScope s{DraftScope::Tag, tag};
         bool exists = voice ? voicePolicy(s) != nullptr : planIndex(s) >= 0;
         if (!exists) {
-          report(codes::kUnknownObject, Severity::Note, a["policyname"].value.range,
+          report(codes::kUnknownObject, Severity::Warning, a["policyname"].value.range,
                  std::string(voice ? "voice policy" : "dial plan") + " \"" + tag +
                      "\" is not created by this script; it is imported as an empty declaration "
                      "(its settings are unknown: add them)");
@@ -1326,7 +1326,7 @@ class Importer {
         int idx = planIndex(*s);
         if (idx < 0) {
           if (s->kind != DraftScope::Global)
-            report(codes::kUnknownObject, Severity::Note, at,
+            report(codes::kUnknownObject, Severity::Warning, at,
                    "dial plan " + scopeText(*s) +
                        " is not created by this script; it is assumed to "
                        "exist and imported with the rules this script gives it");
@@ -1458,7 +1458,7 @@ class Importer {
                  "`#parkc:allocation` names orbit \"" + words[1] +
                      "\", which the script does not create");
       } else {
-        report(codes::kSyntax, Severity::Warning, at,
+        report(codes::kSyntax, Severity::Error, at,
                "this `#parkc:` line is not understood (site, park_access, allocation or user)");
       }
     }
@@ -1476,7 +1476,7 @@ class Importer {
       std::string pools;
       for (const auto& [p, s] : poolSite_)
         if (s.empty()) pools += (pools.empty() ? "" : ", ") + p;
-      report(codes::kUnknownObject, Severity::Note, sm_.rangeOf(f_, 0, 0),
+      report(codes::kTopology, Severity::Note, sm_.rangeOf(f_, 0, 0),
              "Lync's topology is not in PowerShell: pool" +
                  std::string(pools.find(',') == std::string::npos ? " " : "s ") + pools +
                  " went into a site named \"Imported\" in topology.park; move them to their "

@@ -24,7 +24,7 @@
 // `#parkc:allocation "Orbit" next` (written by `parkc export --powershell`) carry what Lync has
 // no cmdlet for, so an export imports back to the same policy.
 //
-// Problems are diagnostics CP950..CP965 pointing into the script.
+// Problems are diagnostics CP950..CP966 pointing into the script.
 #pragma once
 
 #include <map>

@@ -1,4 +1,4 @@
-// Catalogue entries for `parkc import` (CP950..CP965), reported by compiler/powershell
+// Catalogue entries for `parkc import` (CP950..CP966), reported by compiler/powershell
 // (Lexer.cpp and Importer.cpp) while reading a Lync / Skype for Business PowerShell script.
 #include <span>
 
@@ -221,6 +221,20 @@ if (-not (Get-CsDialPlan site:Redmond)) { New-CsDialPlan -Identity site:Redmond 
 ```
 
 **Fix**: nothing to fix; review.)md"},
+      {"CP966", "ps-topology", "import", Severity::Note,
+       "pools whose site the script does not say were put in a site named \"Imported\"",
+       R"md(Which pool belongs to which site is Lync's topology (Topology Builder), not PowerShell. The
+import needs every pool in a site, so pools the script names (in `-CallParkService`,
+`service:...` identities, `Move-CsUser -Target`) go into a site called "Imported" unless a
+`#parkc:site` line (written by `parkc export`) says where they are.
+
+**Failing example**
+
+```powershell
+New-CsCallParkOrbit -Identity "CPO 1" -NumberRangeStart 100 -NumberRangeEnd 199 -CallParkService fe01.contoso.com
+```
+
+**Fix**: move the pool into its site in topology.park (`site "Redmond" { pool "fe01.contoso.com" }`).)md"},
   };
   return kRules;
 }

@@ -23,7 +23,7 @@ extern const char* const kImportUsage =
     "New-/Set-CsDialPlan, New-/Set-/Remove-CsVoiceNormalizationRule, Grant-CsDialPlan,\n"
     "New-/Set-CsTenantDialPlan, Set-CsUser -LineURI and Move-CsUser -Target, with PowerShell's\n"
     "quoting, backtick continuations, parameter abbreviations and simple variables. Other cmdlets\n"
-    "are skipped and listed; splatting is not supported. Problems are CP950..CP965 diagnostics.\n"
+    "are skipped and listed; splatting is not supported. Problems are CP950..CP966 diagnostics.\n"
     "\n"
     "options:\n"
     "  -o, --output DIR   where to write the policy (created if missing; existing .park files\n"
