@@ -5,15 +5,20 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
 
 namespace callpark::normalize {
 
 const char* traceStateName(TraceStep::State s) {
   switch (s) {
-    case TraceStep::NotCompiled: return "skipped";
-    case TraceStep::NoMatch: return "no match";
-    case TraceStep::Matched: return "match";
-    case TraceStep::Shadowed: return "shadowed";
+    case TraceStep::NotCompiled:
+      return "skipped";
+    case TraceStep::NoMatch:
+      return "no match";
+    case TraceStep::Matched:
+      return "match";
+    case TraceStep::Shadowed:
+      return "shadowed";
   }
   return "?";
 }
@@ -26,10 +31,11 @@ struct CompiledDialPlan::Rule {
 };
 
 struct CompiledDialPlan::Impl {
-  std::vector<Rule> rules;  // compiled rules, plan order
-  std::vector<std::string> re2Text;  // per plan rule ("" when not compiled)
+  std::vector<Rule> rules;                       // compiled rules, plan order
+  std::vector<std::string> re2Text;              // per plan rule ("" when not compiled)
   std::vector<std::optional<TextError>> errors;  // per plan rule
-  std::unique_ptr<re2::RE2::Set> set;  // index = slot in `rules`
+  std::vector<std::vector<TextError>> warnings;  // per plan rule
+  std::unique_ptr<re2::RE2::Set> set;            // index = slot in `rules`
   std::string prefix;  // effective external access prefix ("" when not applied)
   bool honourInternal = false;
 };
@@ -61,16 +67,16 @@ SourceRange contentRange(const SourceManager& sm, const SourceRange& lit, size_t
 }
 
 void report(DiagnosticEngine* diags, const model::NormRule& rule, bool inPattern,
-            const TextError& err) {
+            const TextError& err, Severity severity = Severity::Error) {
   if (!diags) return;
   SourceRange range;
   if (rule.decl) {
     const std::optional<ast::Str>& lit = inPattern ? rule.decl->pattern : rule.decl->translation;
     range = lit ? contentRange(diags->sources(), lit->range, err.begin, err.end) : rule.decl->range;
   }
-  std::string msg = std::string(inPattern ? "pattern" : "translation") + " of rule \"" +
-                    rule.name + "\": " + err.message;
-  Diagnostic& d = diags->report(err.code, Severity::Error, range, msg);
+  std::string msg = std::string(inPattern ? "pattern" : "translation") + " of rule \"" + rule.name +
+                    "\": " + err.message;
+  Diagnostic& d = diags->report(err.code, severity, range, msg);
   if (!err.hint.empty()) d.suggest(err.hint);
 }
 
@@ -98,6 +104,7 @@ CompiledDialPlan CompiledDialPlan::compile(const model::DialPlan& plan, Diagnost
     cp.ruleSlot_.push_back(-1);
     im.re2Text.emplace_back();
     im.errors.emplace_back();
+    im.warnings.emplace_back();
     CompileResult c = compilePattern(nr.pattern);
     if (!c.ok()) {
       report(diags, nr, true, *c.error);
@@ -110,6 +117,10 @@ CompiledDialPlan CompiledDialPlan::compile(const model::DialPlan& plan, Diagnost
       im.errors.back() = *t.error;
       continue;
     }
+    for (const TextError& w : t.warnings) report(diags, nr, w.inPattern, w, Severity::Warning);
+    if (std::optional<TextError> n = anchorNote(nr.pattern))
+      report(diags, nr, true, *n, Severity::Note);
+    im.warnings.back() = t.warnings;
     std::string setError;
     if (im.set->Add(c.compiled->pattern.re2, &setError) < 0) {
       // Cannot happen after RE2 accepted the pattern; reported rather than assumed.
@@ -131,7 +142,49 @@ CompiledDialPlan CompiledDialPlan::compile(const model::DialPlan& plan, Diagnost
   return cp;
 }
 
-const std::string& CompiledDialPlan::re2Pattern(int rule) const { return impl_->re2Text.at(rule); }
+const std::string& CompiledDialPlan::re2Pattern(int rule) const {
+  return impl_->re2Text.at(rule);
+}
+
+const std::vector<TextError>& CompiledDialPlan::ruleWarnings(int rule) const {
+  return impl_->warnings.at(rule);
+}
+
+size_t checkDialPlans(const model::Model& m, DiagnosticEngine& diags) {
+  // Each distinct pattern text is translated and compiled once, each distinct (pattern,
+  // translation) parsed once; every rule that uses them is reported at its own literals.
+  std::map<std::string, CompileResult, std::less<>> patterns;
+  std::map<std::pair<std::string, std::string>, TranslationResult> translations;
+  size_t failed = 0;
+  for (const model::DialPlan& plan : m.dialPlans) {
+    for (const model::NormRule& nr : plan.rules) {
+      auto pit = patterns.find(nr.pattern);
+      if (pit == patterns.end())
+        pit = patterns.emplace(nr.pattern, compilePattern(nr.pattern)).first;
+      if (!pit->second.ok()) {
+        report(&diags, nr, true, *pit->second.error);
+        ++failed;
+        continue;
+      }
+      auto key = std::make_pair(nr.pattern, nr.translation);
+      auto tit = translations.find(key);
+      if (tit == translations.end())
+        tit = translations
+                  .emplace(key, parseTranslation(nr.translation, pit->second.compiled->pattern))
+                  .first;
+      if (!tit->second.ok()) {
+        report(&diags, nr, false, *tit->second.error);
+        ++failed;
+        continue;
+      }
+      for (const TextError& w : tit->second.warnings)
+        report(&diags, nr, w.inPattern, w, Severity::Warning);
+      if (std::optional<TextError> n = anchorNote(nr.pattern))
+        report(&diags, nr, true, *n, Severity::Note);
+    }
+  }
+  return failed;
+}
 
 const TextError* CompiledDialPlan::ruleError(int rule) const {
   const auto& e = impl_->errors.at(rule);
@@ -161,7 +214,8 @@ int CompiledDialPlan::firstMatch(std::string_view dialed) const {
     // The DFA ran out of memory: fall back to trying the rules in order.
   }
   for (const Rule& r : im.rules)
-    if (r.pattern.re->Match(text, 0, text.size(), re2::RE2::ANCHOR_BOTH, nullptr, 0)) return r.index;
+    if (r.pattern.re->Match(text, 0, text.size(), re2::RE2::ANCHOR_BOTH, nullptr, 0))
+      return r.index;
   return -1;
 }
 

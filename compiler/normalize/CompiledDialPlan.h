@@ -47,8 +47,8 @@ struct TraceStep {
   enum State {
     NotCompiled,  // the rule has an error and is skipped
     NoMatch,
-    Matched,      // the winner
-    Shadowed,     // matches too, but an earlier rule won
+    Matched,   // the winner
+    Shadowed,  // matches too, but an earlier rule won
   };
   int rule = -1;
   State state = NoMatch;
@@ -67,8 +67,8 @@ struct Trace {
 class CompiledDialPlan {
  public:
   // Compiles every rule. With `diags`, each failing pattern or translation is reported (CP701..
-  // CP704) at the offending fragment inside its string literal (needs rule.decl); those rules are
-  // then skipped by normalize().
+  // CP704, errors) at the offending fragment inside its string literal (needs rule.decl); those
+  // rules are then skipped by normalize(). CP705 warnings and CP706 notes too (the rule is kept).
   static CompiledDialPlan compile(const model::DialPlan& plan, DiagnosticEngine* diags = nullptr);
 
   CompiledDialPlan(CompiledDialPlan&&) noexcept;
@@ -94,6 +94,8 @@ class CompiledDialPlan {
   const std::string& re2Pattern(int rule) const;
   // The compile error of a rule that did not compile (nullptr otherwise).
   const TextError* ruleError(int rule) const;
+  // The warnings (CP705) of a rule that compiled; empty for most rules.
+  const std::vector<TextError>& ruleWarnings(int rule) const;
   std::string_view stripPrefix(std::string_view dialed) const;
 
  private:
@@ -103,5 +105,12 @@ class CompiledDialPlan {
   std::vector<int> ruleSlot_;  // plan rule index -> compiled rule slot, or -1
   std::unique_ptr<Impl> impl_;
 };
+
+// The "normalize" phase of parkc check: reports every rule of every dial plan of the model whose
+// pattern or translation does not compile (CP701..CP704, errors) or compiles with a warning
+// (CP705) or a note (CP706), at the offending fragment inside its string literal. Identical pattern
+// texts are translated and compiled once, so a model with thousands of plans sharing a few hundred
+// patterns costs a few hundred compilations. Returns the number of rules that do not compile.
+size_t checkDialPlans(const model::Model& m, DiagnosticEngine& diags);
 
 }  // namespace callpark::normalize

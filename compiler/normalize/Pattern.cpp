@@ -8,8 +8,12 @@
 namespace callpark::normalize {
 namespace {
 
-bool isWordChar(unsigned char c) { return std::isalnum(c) || c == '_'; }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isWordChar(unsigned char c) {
+  return std::isalnum(c) || c == '_';
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 bool isSpaceX(char c) {  // what RegexOptions.IgnorePatternWhitespace skips
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
@@ -66,7 +70,7 @@ uint32_t decodeUtf8(std::string_view p, size_t i, size_t* len) {
 }
 
 struct Flags {
-  bool explicitCapture = false;  // n
+  bool explicitCapture = false;   // n
   bool ignoreWhitespace = false;  // x
 };
 
@@ -102,6 +106,7 @@ class Translator {
     for (size_t k = 0; k < groups_.size(); ++k)
       if (!groups_[k].empty()) order.push_back(static_cast<int>(k));
     t.groupCount = static_cast<int>(order.size());
+    t.emptyLoop = emptyLoop_;
     t.re2Group.push_back(0);
     t.groupNames.push_back("");
     for (int k : order) {
@@ -119,7 +124,9 @@ class Translator {
   size_t i_ = 0;
   std::string out_;
   std::vector<std::pair<uint32_t, uint32_t>> map_;
-  std::vector<std::string> groups_;  // capturing groups in RE2 order; name or ""
+  std::vector<std::string> groups_;                     // capturing groups in RE2 order; name or ""
+  std::optional<std::pair<size_t, size_t>> emptyLoop_;  // first repetition of a nullable body
+  bool nullable_ = false;  // whether the atom parsed last can match the empty string
   std::optional<PatternError> err_;
 
   void emit(std::string_view s, size_t b, size_t e) {
@@ -207,22 +214,28 @@ class Translator {
     return c == '*' || c == '+' || c == '?' || scanCounted(at, &a, &b, &n);
   }
 
-  void parseAlternation(Flags flags, int depth) {
-    parseSequence(flags, depth);
+  // Returns whether the alternation can match the empty string.
+  bool parseAlternation(Flags flags, int depth) {
+    bool nullable = parseSequence(flags, depth);
     while (!err_ && !atEnd() && p_[i_] == '|') {
       emit("|", i_, i_ + 1);
       ++i_;
-      parseSequence(flags, depth);
+      nullable = parseSequence(flags, depth) || nullable;
     }
+    return nullable;
   }
 
-  void parseSequence(Flags& flags, int depth) {
+  // Returns whether the sequence can match the empty string.
+  bool parseSequence(Flags& flags, int depth) {
+    bool nullable = true;
     while (!err_) {
       skipIgnored(flags);
-      if (atEnd() || p_[i_] == '|' || p_[i_] == ')') return;
+      if (atEnd() || p_[i_] == '|' || p_[i_] == ')') return nullable;
       size_t start = i_;
+      nullable_ = true;
       bool quantifiable = parseAtom(flags, depth);
-      if (err_) return;
+      if (err_) return nullable;
+      bool atomNullable = nullable_;
       skipIgnored(flags);
       if (quantifierAt(i_)) {
         if (!quantifiable) {
@@ -232,38 +245,52 @@ class Translator {
           if (scanCounted(i_, &a, &b, &n)) e = i_ + n;
           fail(kInvalidPattern, i_, e, "quantifier follows nothing that can be repeated",
                "escape it (`\\" + std::string(1, p_[i_]) + "`) to match it literally");
-          return;
+          return nullable;
         }
-        parseQuantifier(start, flags);
+        long mn = 0, mx = 0;
+        parseQuantifier(start, flags, &mn, &mx);
+        // A repetition whose body can match the empty string: .NET (like Perl and Python) runs
+        // one more, empty, iteration when the body can match empty and then leaves the loop;
+        // RE2 never records an empty iteration, so captures can differ (README.md, CP705).
+        if (atomNullable && (mx < 0 || mx > 1) && !emptyLoop_) emptyLoop_.emplace(start, i_);
+        if (mn == 0) atomNullable = true;
       }
+      nullable = nullable && atomNullable;
     }
+    return nullable;
   }
 
-  void parseQuantifier(size_t atomStart, const Flags& flags) {
+  // Parses the quantifier at i_; *mn / *mx receive its bounds (*mx -1: unbounded).
+  void parseQuantifier(size_t atomStart, const Flags& flags, long* mn, long* mx) {
     size_t q = i_;
     char c = p_[i_];
     std::string text;
     if (c == '{') {
-      long mn, mx;
+      long lo, hi;
       size_t n;
-      scanCounted(i_, &mn, &mx, &n);
-      if (mx >= 0 && mn > mx) {
-        fail(kInvalidPattern, q, q + n, "repetition `{" + std::to_string(mn) + "," +
-                                            std::to_string(mx) + "}` has its minimum above its maximum",
+      scanCounted(i_, &lo, &hi, &n);
+      if (hi >= 0 && lo > hi) {
+        fail(kInvalidPattern, q, q + n,
+             "repetition `{" + std::to_string(lo) + "," + std::to_string(hi) +
+                 "}` has its minimum above its maximum",
              "swap the two numbers");
         return;
       }
-      if (mn > 1000 || mx > 1000) {
+      if (lo > 1000 || hi > 1000) {
         fail(kUnsupportedConstruct, q, q + n,
              "repetition count above 1000 is beyond what RE2 supports",
              "use a smaller count or `*`/`+`");
         return;
       }
-      text = "{" + std::to_string(mn) + (mx == mn ? "" : ",") +
-             (mx > mn ? std::to_string(mx) : "") + "}";
+      text = "{" + std::to_string(lo) + (hi == lo ? "" : ",") +
+             (hi > lo ? std::to_string(hi) : "") + "}";
+      *mn = lo;
+      *mx = hi;
       i_ += n;
     } else {
       text = std::string(1, c);
+      *mn = c == '+' ? 1 : 0;
+      *mx = c == '?' ? 1 : -1;
       ++i_;
     }
     bool lazy = false;
@@ -284,18 +311,21 @@ class Translator {
              "drop the trailing `+`; without backtracking control the match is the same for "
              "full-string dial patterns");
       } else {
-        fail(kInvalidPattern, q, i_ + 1, "nested quantifier: `" + std::string(1, p_[i_]) +
-                                             "` repeats something already repeated",
+        fail(kInvalidPattern, q, i_ + 1,
+             "nested quantifier: `" + std::string(1, p_[i_]) +
+                 "` repeats something already repeated",
              "wrap the repeated part in a group, e.g. `(?:x*)+`");
       }
     }
     (void)atomStart;
   }
 
-  // Returns whether the atom can take a quantifier.
+  // Returns whether the atom can take a quantifier; sets nullable_ (whether it can match the
+  // empty string; the caller initialises it to true).
   bool parseAtom(Flags& flags, int depth) {
     size_t s = i_;
     char c = p_[i_];
+    if (c != '(' && c != '^' && c != '$' && c != '\\') nullable_ = false;
     switch (c) {
       case '(':
         return parseGroup(flags, depth);
@@ -425,8 +455,8 @@ class Translator {
                "balancing groups count nesting, which dial strings never need; use a plain group");
           return false;
         }
-        if (name.empty() ||
-            !std::all_of(name.begin(), name.end(), [](char ch) { return isWordChar(ch) || (ch & 0x80); })) {
+        if (name.empty() || !std::all_of(name.begin(), name.end(),
+                                         [](char ch) { return isWordChar(ch) || (ch & 0x80); })) {
           fail(kInvalidPattern, open, k + 1, "invalid group name `" + std::string(name) + "`",
                "group names consist of letters, digits and `_`");
           return false;
@@ -500,11 +530,11 @@ class Translator {
   }
 
   bool finishGroup(size_t open, Flags inner, int depth) {
-    parseAlternation(inner, depth + 1);
+    bool nullable = parseAlternation(inner, depth + 1);
     if (err_) return false;
+    nullable_ = nullable;
     if (atEnd()) {
-      fail(kInvalidPattern, open, open + 1, "this `(` is never closed",
-           "add the missing `)`");
+      fail(kInvalidPattern, open, open + 1, "this `(` is never closed", "add the missing `)`");
       return false;
     }
     emit(")", i_, i_ + 1);
@@ -525,12 +555,18 @@ class Translator {
     auto ch = [](uint32_t cp) { return ClassItem{ClassItem::Char, cp, {}}; };
     auto cls = [](std::string t) { return ClassItem{ClassItem::Class, 0, std::move(t)}; };
     switch (c) {
-      case 'd': return cls("\\d");
-      case 'D': return cls("\\D");
-      case 'w': return cls("\\w");
-      case 'W': return cls("\\W");
-      case 's': return cls("\\t-\\r\\x{20}");
-      case 'S': return cls("\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{10FFFF}");
+      case 'd':
+        return cls("\\d");
+      case 'D':
+        return cls("\\D");
+      case 'w':
+        return cls("\\w");
+      case 'W':
+        return cls("\\W");
+      case 's':
+        return cls("\\t-\\r\\x{20}");
+      case 'S':
+        return cls("\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{10FFFF}");
       case 'p':
       case 'P': {
         if (i_ >= p_.size() || p_[i_] != '{') {
@@ -552,13 +588,20 @@ class Translator {
         }
         return cls("\\" + std::string(1, c) + "{" + name + "}");
       }
-      case 'a': return ch(0x07);
-      case 'e': return ch(0x1B);
-      case 't': return ch('\t');
-      case 'n': return ch('\n');
-      case 'v': return ch('\v');
-      case 'f': return ch('\f');
-      case 'r': return ch('\r');
+      case 'a':
+        return ch(0x07);
+      case 'e':
+        return ch(0x1B);
+      case 't':
+        return ch('\t');
+      case 'n':
+        return ch('\n');
+      case 'v':
+        return ch('\v');
+      case 'f':
+        return ch('\f');
+      case 'r':
+        return ch('\r');
       case 'x':
       case 'u': {
         int want = c == 'x' ? 2 : 4;
@@ -575,9 +618,9 @@ class Translator {
           ++i_;
         }
         if (v >= 0xD800 && v <= 0xDFFF) {
-          fail(kUnsupportedConstruct, s, i_, "UTF-16 surrogate `" +
-                                                 std::string(p_.substr(s, i_ - s)) +
-                                                 "` cannot be matched by RE2");
+          fail(kUnsupportedConstruct, s, i_,
+               "UTF-16 surrogate `" + std::string(p_.substr(s, i_ - s)) +
+                   "` cannot be matched by RE2");
           return std::nullopt;
         }
         return ch(v);
@@ -623,11 +666,24 @@ class Translator {
     if (i_ + 1 < p_.size()) {
       char c = p_[i_ + 1];
       switch (c) {
-        case 'b': emit("\\b", s, s + 2); i_ += 2; return;
-        case 'B': emit("\\B", s, s + 2); i_ += 2; return;
-        case 'A': emit("\\A", s, s + 2); i_ += 2; return;
+        // Zero-width assertions: nullable_ stays true.
+        case 'b':
+          emit("\\b", s, s + 2);
+          i_ += 2;
+          return;
+        case 'B':
+          emit("\\B", s, s + 2);
+          i_ += 2;
+          return;
+        case 'A':
+          emit("\\A", s, s + 2);
+          i_ += 2;
+          return;
         case 'z':
-        case 'Z': emit("\\z", s, s + 2); i_ += 2; return;
+        case 'Z':
+          emit("\\z", s, s + 2);
+          i_ += 2;
+          return;
         case 'G':
           fail(kUnsupportedConstruct, s, s + 2,
                "`\\G` (match where the previous match ended) is not supported by RE2",
@@ -639,10 +695,10 @@ class Translator {
             char close = p_[e] == '<' ? '>' : p_[e] == '{' ? '}' : '\'';
             size_t k = p_.find(close, e + 1);
             e = k == std::string_view::npos ? p_.size() : k + 1;
-            fail(kUnsupportedConstruct, s, e,
-                 "back-reference `" + std::string(p_.substr(s, e - s)) +
-                     "` is not supported by RE2",
-                 "RE2 cannot require a repeat of captured text; list the allowed digits instead");
+            fail(
+                kUnsupportedConstruct, s, e,
+                "back-reference `" + std::string(p_.substr(s, e - s)) + "` is not supported by RE2",
+                "RE2 cannot require a repeat of captured text; list the allowed digits instead");
           } else {
             fail(kInvalidPattern, s, e, "malformed `\\k` escape", "write `\\k<name>`");
           }
@@ -660,6 +716,7 @@ class Translator {
         return;
       }
     }
+    nullable_ = false;  // every other escape matches one character
     std::optional<ClassItem> item = scanEscape(false);
     if (err_) return;
     if (item) {
@@ -787,7 +844,27 @@ int mapRe2Error(re2::RE2::ErrorCode code) {
 
 }  // namespace
 
-PatternResult translatePattern(std::string_view dotnet) { return Translator(dotnet).run(); }
+PatternResult translatePattern(std::string_view dotnet) {
+  return Translator(dotnet).run();
+}
+
+std::optional<TextError> anchorNote(std::string_view p) {
+  bool begins = p.rfind("^", 0) == 0 || p.rfind("\\A", 0) == 0;
+  size_t backslashes = 0;  // before the last character: an even count leaves it unescaped
+  for (size_t k = p.size() >= 2 ? p.size() - 1 : 0; k > 0 && p[k - 1] == '\\'; --k) ++backslashes;
+  bool ends = !p.empty() && ((p.back() == '$' && backslashes % 2 == 0) ||
+                             ((p.back() == 'z' || p.back() == 'Z') && backslashes % 2 == 1));
+  if (begins && ends) return std::nullopt;
+  std::string anchored = std::string(begins ? "" : "^") + std::string(p) + (ends ? "" : "$");
+  return TextError{0, p.size(), kWithoutAnchors,
+                   std::string("the pattern has no ") +
+                       (!begins && !ends ? "`^` and `$` anchors"
+                        : !begins        ? "`^` anchor"
+                                         : "`$` anchor") +
+                       "; like every pattern, it only fires when it matches the whole dialed "
+                       "string",
+                   "write the anchors to make that explicit: '" + anchored + "'"};
+}
 
 CompileResult compilePattern(std::string_view dotnet) {
   CompileResult r;

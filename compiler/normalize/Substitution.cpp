@@ -20,7 +20,9 @@ struct SubstitutionBuilder {
 
 namespace {
 
-bool isWord(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool isWord(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 std::string describeGroups(const TranslatedPattern& p) {
   if (p.groupCount == 0) return "the pattern has no capturing groups";
@@ -42,6 +44,13 @@ TranslationResult parseTranslation(std::string_view t, const TranslatedPattern& 
   auto fail = [&](const char* code, size_t from, size_t to, std::string msg, std::string hint) {
     r.error = TextError{from, to, code, std::move(msg), std::move(hint)};
     return r;
+  };
+  // CP705: the first reference to a group (not $0) when the pattern repeats a part that can
+  // match the empty string. Reported at that repetition in the pattern.
+  std::string firstRef;
+  auto warnIfLoop = [&](int num, size_t from, size_t to) {
+    if (num <= 0 || !p.emptyLoop || !firstRef.empty()) return;
+    firstRef = std::string(t.substr(from, to - from));
   };
   size_t i = 0;
   while (i < t.size()) {
@@ -70,15 +79,16 @@ TranslationResult parseTranslation(std::string_view t, const TranslatedPattern& 
         std::string hint = "refer to a group the pattern has, or write `$$` for a literal `$`";
         if (e - k >= 2 && (t[k] - '0') >= 1 && (t[k] - '0') <= p.groupCount)
           hint = "in .NET `" + ref + "` means group " + std::to_string(n) + ", not group " +
-                 std::string(1, t[k]) + " followed by \"" + std::string(t.substr(k + 1, e - k - 1)) +
-                 "\"; write `${" + std::string(1, t[k]) + "}" +
-                 std::string(t.substr(k + 1, e - k - 1)) + "` for that";
+                 std::string(1, t[k]) + " followed by \"" +
+                 std::string(t.substr(k + 1, e - k - 1)) + "\"; write `${" + std::string(1, t[k]) +
+                 "}" + std::string(t.substr(k + 1, e - k - 1)) + "` for that";
         return fail(kMissingGroup, dollar, e,
                     "translation refers to group " + std::to_string(n) + " (`" + ref + "`), but " +
                         describeGroups(p),
                     hint);
       }
       b.group(p.re2Group[n]);
+      warnIfLoop(static_cast<int>(n), dollar, e);
       i = e;
       continue;
     }
@@ -87,7 +97,8 @@ TranslationResult parseTranslation(std::string_view t, const TranslatedPattern& 
       while (close < t.size() && isWord(t[close])) ++close;
       std::string_view name = t.substr(k + 1, close - k - 1);
       if (close >= t.size() || t[close] != '}' || name.empty()) {
-        size_t end = close < t.size() && t[close] == '}' ? close + 1 : std::min(close + 1, t.size());
+        size_t end =
+            close < t.size() && t[close] == '}' ? close + 1 : std::min(close + 1, t.size());
         return fail(kMalformedTranslation, dollar, end,
                     "`" + std::string(t.substr(dollar, end - dollar)) +
                         "` is not a well-formed group reference (.NET would insert it literally)",
@@ -110,22 +121,48 @@ TranslationResult parseTranslation(std::string_view t, const TranslatedPattern& 
                         "`), but " + describeGroups(p),
                     "refer to a group the pattern has");
       b.group(p.re2Group[num]);
+      warnIfLoop(num, dollar, close + 1);
       i = close + 1;
       continue;
     }
     switch (c) {
-      case '$': b.literal("$"); break;
+      case '$':
+        b.literal("$");
+        break;
       case '&':
-      case '_': b.group(0); break;  // whole match == whole input (full-string matching)
+      case '_':
+        b.group(0);
+        break;  // whole match == whole input (full-string matching)
       case '`':
-      case '\'': break;              // text before / after the match: always empty
-      case '+': b.group(p.re2Group[p.groupCount]); break;
+      case '\'':
+        break;  // text before / after the match: always empty
+      case '+':
+        b.group(p.re2Group[p.groupCount]);
+        warnIfLoop(p.groupCount, dollar, k + 1);
+        break;
       default:
         b.literal("$");
         i = k;
         continue;
     }
     i = k + 1;
+  }
+  if (!firstRef.empty()) {
+    TextError w;
+    w.begin = p.emptyLoop->first;
+    w.end = p.emptyLoop->second;
+    w.inPattern = true;
+    w.code = kEmptyIterationCapture;
+    w.message =
+        "the pattern repeats a part that can match the empty string, and the translation uses "
+        "captured text (`" +
+        firstRef +
+        "`): Lync (.NET) and this engine (RE2) can capture "
+        "different text here, so the result may differ from Lync's";
+    w.hint =
+        "make the repeated part unable to match the empty string (e.g. `(\\d*){1,5}` -> "
+        "`(\\d*)`, `(\\d?)+` -> `(\\d+)`)";
+    r.warnings.push_back(std::move(w));
   }
   r.substitution = std::move(b.s);
   return r;

@@ -9,6 +9,8 @@
 //               dialed string);  $` and $' the text before/after the match (always empty here)
 //   $+          the group with the highest .NET number (group 0 when there is none)
 //   `$` followed by anything else is a literal `$`.
+// A reference to a group of a pattern that repeats a part able to match the empty string is CP705,
+// a warning (TranslationResult::warnings): RE2 and .NET can capture different text there.
 // Where .NET would silently emit a reference to a missing group literally (`$3` with two groups,
 // `${area}` with no group "area"), we report CP703: it is certainly a mistake. `$10` with fewer
 // than ten groups is CP703 too; the hint says to write `${1}0` for group 1 then "0".
@@ -65,6 +67,10 @@ class Substitution {
 struct TranslationResult {
   std::optional<Substitution> substitution;
   std::optional<TextError> error;  // CP703 or CP704, offsets into the translation text
+  // With a substitution: CP705 when the translation uses a capture group (not $0) of a pattern
+  // with TranslatedPattern::emptyLoop; its offsets are into the PATTERN (inPattern). The rule
+  // still works; the warning says the result may not be what Lync produced.
+  std::vector<TextError> warnings;
   bool ok() const { return substitution.has_value(); }
 };
 

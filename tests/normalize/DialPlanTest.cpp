@@ -22,8 +22,7 @@ model::DialPlan dublin() {
   model::DialPlan p;
   p.rules = {rule("Dublin orbits", R"(^(70\d{2})$)", "$1"),
              rule("4 digit", R"(^(\d{4})$)", "+35315550$1", true),
-             rule("National", R"(^0(\d{9})$)", "+353$1"),
-             rule("Unanchored", R"(1\d{2})", "+1-$0")};
+             rule("National", R"(^0(\d{9})$)", "+353$1"), rule("Unanchored", R"(1\d{2})", "+1-$0")};
   return p;
 }
 
@@ -92,7 +91,7 @@ TEST(CompiledDialPlan, TraceListsEveryRule) {
 
 TEST(CompiledDialPlan, SetPathAgreesWithRuleByRulePath) {
   model::DialPlan p;
-  p.rules = {rule("a", R"(^\*(\d{3})$)", "$1"),      rule("b", R"(^(?:00|\+)(\d+)$)", "+$1"),
+  p.rules = {rule("a", R"(^\*(\d{3})$)", "$1"),         rule("b", R"(^(?:00|\+)(\d+)$)", "+$1"),
              rule("c", R"(^([2-9]\d{6})$)", "+1425$1"), rule("d", R"(^1?(\d{10})$)", "+1$1"),
              rule("e", R"(^#(?<x>\d+)#?$)", "${x}"),    rule("f", R"((\d)(\d)?)", "$2$1")};
   CompiledDialPlan cp = CompiledDialPlan::compile(p);

@@ -78,8 +78,7 @@ TEST(PatternTranslation, NamedGroupsAreNumberedAfterUnnamedOnesLikeDotNet) {
   EXPECT_EQ(p.names.at("cc"), 3);
   EXPECT_EQ(p.names.at("area"), 4);
   EXPECT_EQ(run(R"((?<cc>\d)(\d)(?<area>\d)(\d))", "$1$2$3$4|${cc}${area}", "abcd"), "-");
-  EXPECT_EQ(run(R"((?<cc>\d)(\d)(?<area>\d)(\d))", "$1$2$3$4|${cc}${area}", "1234"),
-            "2413|13");
+  EXPECT_EQ(run(R"((?<cc>\d)(\d)(?<area>\d)(\d))", "$1$2$3$4|${cc}${area}", "1234"), "2413|13");
 }
 
 TEST(PatternTranslation, WholeStringSemanticsWithLazyAndOptionalGroups) {
@@ -155,6 +154,24 @@ TEST(PatternTranslation, Re2ErrorsAreMappedBackToTheDotNetFragment) {
   CompileResult big = compilePattern(R"(((\d{100}){100}){100})");
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error->code, "CP701");
+}
+
+TEST(PatternTranslation, AnchorNoteOnlyForUnanchoredPatterns) {
+  auto note = [](std::string_view p) {
+    std::optional<TextError> n = anchorNote(p);
+    return n ? n->code + " " + n->hint : std::string();
+  };
+  EXPECT_EQ(note(R"(^(\d{4})$)"), "");
+  EXPECT_EQ(note(R"(\A\d+\z)"), "");
+  EXPECT_EQ(note(R"(^\d+\Z)"), "");
+  EXPECT_EQ(note(R"(^\d\\$)"), "");  // `\\` is a backslash; the `$` is an anchor
+  EXPECT_EQ(note(R"((\d{4}))"), "CP706 write the anchors to make that explicit: '^(\\d{4})$'");
+  EXPECT_EQ(note(R"(^\d+)"), "CP706 write the anchors to make that explicit: '^\\d+$'");
+  EXPECT_EQ(note(R"(\d+$)"), "CP706 write the anchors to make that explicit: '^\\d+$'");
+  EXPECT_EQ(note(R"(^\d\$)"), "CP706 write the anchors to make that explicit: '^\\d\\$$'");
+  // Whatever the anchors, a rule only fires on a full match.
+  EXPECT_EQ(run(R"(\d{4})", "+1$0", "1234"), "+11234");
+  EXPECT_EQ(run(R"(\d{4})", "+1$0", "91234"), "-");
 }
 
 }  // namespace

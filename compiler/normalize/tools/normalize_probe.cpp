@@ -4,8 +4,9 @@
 // stdin: one case per line, fields separated by TAB: pattern, translation, dialed string.
 // stdout: one line per case:
 //   ERR <TAB> code <TAB> begin <TAB> end <TAB> message   the rule does not compile
-//   NOMATCH                                              the pattern does not match the whole input
-//   MATCH <TAB> result                                   the translated number
+//   NOMATCH [<TAB> warning code]...                      the pattern does not match the whole input
+//   MATCH <TAB> result [<TAB> warning code]...           the translated number
+//   (warning codes: CP705 when the translation uses a group whose capture may differ from .NET)
 //   INCONSISTENT <TAB> ...                               the RE2::Set path, the one-by-one path and
 //                                                        the trace disagree (always a bug)
 // Exit status 0 unless stdin is malformed.
@@ -38,7 +39,8 @@ int main() {
       r.pattern = pattern;
       r.translation = translation;
       dp.rules.push_back(r);
-      plan = std::make_unique<normalize::CompiledDialPlan>(normalize::CompiledDialPlan::compile(dp));
+      plan =
+          std::make_unique<normalize::CompiledDialPlan>(normalize::CompiledDialPlan::compile(dp));
     }
     if (!plan->ruleCompiled(0)) {
       const normalize::TextError* e = plan->ruleError(0);
@@ -55,10 +57,12 @@ int main() {
                 << o.result << " trace=" << t.outcome.rule << ":" << t.outcome.result << '\n';
       continue;
     }
+    std::string flags;  // warning codes of the rule, e.g. "\tCP705"
+    for (const normalize::TextError& w : plan->ruleWarnings(0)) flags += "\t" + w.code;
     if (n.rule < 0)
-      std::cout << "NOMATCH\n";
+      std::cout << "NOMATCH" << flags << '\n';
     else
-      std::cout << "MATCH\t" << n.result << '\n';
+      std::cout << "MATCH\t" << n.result << flags << '\n';
   }
   return 0;
 }
