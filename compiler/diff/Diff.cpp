@@ -975,8 +975,8 @@ std::string renderMarkdown(const DiffReport& r) {
   auto esc = [](const std::string& s) {
     std::string t;
     for (char c : s) {
-      if (c == '*' || c == '_' || c == '<' || c == '>' || c == '|' || c == '[' || c == ']' ||
-          c == '\\' || c == '#' || c == '`')
+      if (c == '*' || c == '_' || c == '<' || c == '|' || c == '[' || c == ']' || c == '\\' ||
+          c == '#' || c == '`')
         t += '\\';
       t += c;
     }

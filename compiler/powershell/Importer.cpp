@@ -223,9 +223,9 @@ bool harmless(const std::string& p) {
 
 const std::set<std::string>& keywords() {
   static const std::set<std::string> k = {
-      "if",  "elseif", "else",    "foreach",  "for",    "while", "do",      "until", "switch",
-      "try", "catch",  "finally", "function", "filter", "trap",  "param",   "begin", "process",
-      "end", "return", "break",   "continue", "exit",   "throw", "workflow"};
+      "if",  "elseif", "else",    "foreach",  "for",    "while", "do",       "until",  "switch",
+      "try", "catch",  "finally", "function", "filter", "trap",  "param",    "begin",  "process",
+      "end", "return", "break",   "continue", "exit",   "throw", "workflow", "default"};
   return k;
 }
 
@@ -563,10 +563,15 @@ class Importer {
   }
 
   // ---- commands ---------------------------------------------------------------------------
+  // Counts a command with nothing to import, under its first spelling (PowerShell names are
+  // case-insensitive). Switch labels (`0 { ... }`) are values, not commands.
   void skip(const Elem& head) {
+    if (head.text.empty() || std::isdigit(static_cast<unsigned char>(head.text[0]))) return;
     if (sum_.skipped.empty()) firstSkipped_ = head.range;
-    sum_.skipped[head.text]++;
+    auto it = spelling_.emplace(toLower(head.text), head.text).first;
+    sum_.skipped[it->second]++;
   }
+  std::map<std::string, std::string> spelling_;
 
   const Cmdlet* findCmdlet(const std::string& name) {
     for (const auto& c : cmdlets())

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "compiler/analysis/Dispatch.h"
@@ -175,14 +176,13 @@ TEST(Importer, OrbitsSettingsPoliciesAndAbbreviations) {
 }
 
 TEST(Importer, ParameterErrorsAsPowerShellReportsThem) {
-  Imported
-      im(
-          "New-CsVoiceNormalizationRule -Identity 'global/Ten' -P '^(\\d{10})$'\n"  // ambiguous
-          "New-CsCallParkOrbit -Identity X -NumberRangStart 1 -NumberRangeEnd 2 -CallParkService "
-          "p\n"  // unknown
-          "New-CsCallParkOrbit -Identity X -NumberRangeStart -NumberRangeEnd 2 -CallParkService p\n"  // no value
-          "$p = @{ Identity = 'Y' }\nNew-CsCallParkOrbit @p\n"      // splatting
-          "Get-CsUser | Grant-CsVoicePolicy -PolicyName Lobby\n");  // pipeline
+  Imported im(
+      "New-CsVoiceNormalizationRule -Identity 'global/Ten' -P '^(\\d{10})$'\n"  // ambiguous
+      "New-CsCallParkOrbit -Identity X -NumberRangStart 1 -NumberRangeEnd 2 -CallParkService "
+      "p\n"  // unknown
+      "New-CsCallParkOrbit -Identity X -NumberRangeStart -NumberRangeEnd 2 -CallParkService p\n"  // no value
+      "$p = @{ Identity = 'Y' }\nNew-CsCallParkOrbit @p\n"      // splatting
+      "Get-CsUser | Grant-CsVoicePolicy -PolicyName Lobby\n");  // pipeline
   EXPECT_EQ(im.count("CP953"), 1u) << im.codes();
   EXPECT_EQ(im.count("CP954"), 1u) << im.codes();
   EXPECT_EQ(im.count("CP955"), 1u) << im.codes();
@@ -294,9 +294,12 @@ TEST(Corpus, SbcConnectRulesMatchTheSourceLiterals) {
   ASSERT_EQ(im.draft.dialPlans.size(), 4u);
   // Independent of the tokenizer: every -Pattern '...' literal of the source is a rule pattern.
   std::set<std::string> literal, imported;
-  std::regex pat("-Pattern '([^']*)'");
-  for (std::sregex_iterator it(text.begin(), text.end(), pat), end; it != end; ++it)
-    literal.insert((*it)[1].str());
+  std::regex pat("New-CsVoiceNormalizationRule .*-Pattern '([^']*)'");
+  std::istringstream lines(text);
+  for (std::string ln; std::getline(lines, ln);) {
+    std::smatch m;
+    if (std::regex_search(ln, m, pat)) literal.insert(m[1].str());
+  }
   for (const auto& p : im.draft.dialPlans)
     for (const auto& r : p.rules) imported.insert(r.pattern);
   EXPECT_EQ(literal, imported);
@@ -383,7 +386,7 @@ TEST(RoundTrip, ExportThenImportGivesTheSameModel) {
          it != fs::recursive_directory_iterator(); ++it)
       if (it->is_regular_file() && it->path().extension() == ".park")
         policies[it->path().parent_path()].push_back(it->path());
-  size_t tested = 0;
+  size_t tested = 0, skipped = 0;
   diff::DumpOptions opts{false, false};
   for (const auto& [dir, paths] : policies) {
     SourceManager sm;
@@ -399,6 +402,21 @@ TEST(RoundTrip, ExportThenImportGivesTheSameModel) {
     auto m = model::buildModel(a, sm, diags);
     diags.finish();
     if (diags.hasErrors()) continue;  // export needs a policy without model errors
+    // Not expressible in Lync, so not expected to round-trip: two rules of one dial plan with
+    // the same name (Lync identifies rules by name), an orbit without numbers or pool, a music
+    // file below pool scope (Set-CsCallParkServiceMusicOnHoldFile is per pool).
+    bool expressible = true;
+    for (const auto& d : m->dialPlans) {
+      std::set<std::string> names;
+      for (const auto& r : d.rules) expressible &= names.insert(r.name).second;
+    }
+    for (const auto& o : m->orbits) expressible &= !o.start.text.empty() && o.pool >= 0;
+    for (const auto& st : m->settings)
+      expressible &= !st.musicFile || st.scope.kind == ast::Scope::Pool;
+    if (!expressible) {
+      ++skipped;
+      continue;
+    }
     std::string script = exportPowerShell(*m, dir.string());
     Imported back(script, "export.ps1");
     ASSERT_TRUE(back.parsed) << dir;
@@ -407,6 +425,7 @@ TEST(RoundTrip, ExportThenImportGivesTheSameModel) {
                                                                                      << script;
     ++tested;
   }
-  std::cout << "round-tripped " << tested << " policies\n";
+  std::cout << "round-tripped " << tested << " policies (" << skipped
+            << " not expressible in Lync PowerShell)\n";
   EXPECT_GT(tested, 10u);
 }
