@@ -1263,8 +1263,8 @@ class Importer {
       if (auto v = boolean(a, "OptimizeDeviceDialing", head)) p.optimizeDeviceDialing = *v;
       if (a.count("normalizationrules"))
         applyRules(p, a["normalizationrules"].value, a["normalizationrules"].paramRange);
-      imported(head,
-               "dial plan " + scopeText(*s) + " (" + std::to_string(p.rules.size()) + " rules)");
+      imported(head, "dial plan " + scopeText(*s) + " (" + std::to_string(p.rules.size()) +
+                         (p.rules.size() == 1 ? " rule)" : " rules)"));
       return none;
     }
     if (n == "new-csvoicenormalizationrule" || n == "set-csvoicenormalizationrule" ||
