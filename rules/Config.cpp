@@ -45,7 +45,8 @@ std::optional<json> parseJson(const SourceManager& sm, FileId id, DiagnosticEngi
     size_t at = e.byte > 0 ? e.byte - 1 : 0;
     if (at > text.size()) at = text.size();
     SourceRange r = sm.rangeOf(id, at, std::min(text.size(), at + 1));
-    diags.report(code, Severity::Error, r, what + " is not valid JSON: " + cleanParseError(e.what()));
+    diags.report(code, Severity::Error, r,
+                 what + " is not valid JSON: " + cleanParseError(e.what()));
   }
   return std::nullopt;
 }
@@ -92,19 +93,31 @@ void readSeverity(const std::string& key, const json& value, size_t searchFrom,
                            "parkc.json sets the severity of \"" + key +
                                "\", which is not a diagnostic code or rule name");
     std::string best = closestMatch(key, known);
-    if (!best.empty()) d.suggest("did you mean \"" + best + "\"?");
-    else d.suggest("`parkc rules` lists every code");
+    if (!best.empty())
+      d.suggest("did you mean \"" + best + "\"?");
+    else
+      d.suggest("`parkc rules` lists every code");
     return;
   }
   static const std::map<std::string, SeverityOverride> kValues = {
-      {"default", SeverityOverride::Default}, {"off", SeverityOverride::Off},
-      {"note", SeverityOverride::Note},       {"warning", SeverityOverride::Warning},
+      {"default", SeverityOverride::Default},
+      {"off", SeverityOverride::Off},
+      {"note", SeverityOverride::Note},
+      {"warning", SeverityOverride::Warning},
       {"error", SeverityOverride::Error}};
   auto it = value.is_string() ? kValues.find(toLower(value.get<std::string>())) : kValues.end();
   if (it == kValues.end()) {
     diags.report(kBadSeverity, Severity::Error, valueRange(sm, id, keyEnd, value),
                  "parkc.json gives " + std::string(rule->code) + " the severity " + value.dump() +
                      "; use \"error\", \"warning\", \"note\", \"off\" or \"default\"");
+    return;
+  }
+  // A syntax error means the policy was not checked at all: it cannot be downgraded or hidden.
+  if (rule->category == "syntax" && it->second != SeverityOverride::Default &&
+      !(it->second == SeverityOverride::Error && rule->severity == Severity::Error)) {
+    diags.report(kBadSeverity, Severity::Error, valueRange(sm, id, keyEnd, value),
+                 "parkc.json cannot change the severity of " + std::string(rule->code) +
+                     ": syntax errors stop the check, so they are always reported as they are");
     return;
   }
   out.severity[std::string(rule->code)] = it->second;
@@ -157,8 +170,10 @@ Config loadConfig(const std::string& policyRoot, SourceManager& sm, DiagnosticEn
                          .lexically_normal()
                          .generic_string();
     } else if (key == "target") {
-      if (value.is_string()) cfg.target = value.get<std::string>();
-      else if (value.is_number()) cfg.target = value.dump();
+      if (value.is_string())
+        cfg.target = value.get<std::string>();
+      else if (value.is_number())
+        cfg.target = value.dump();
     } else if (key == "$schema") {
       continue;
     } else if (looksLikeCode(key) || findRule(key)) {
@@ -167,8 +182,10 @@ Config loadConfig(const std::string& policyRoot, SourceManager& sm, DiagnosticEn
       auto& d = diags.report(kUnknownKey, Severity::Warning, keyRange(sm, *id, key),
                              "parkc.json has an unknown key \"" + key + "\"; it is ignored");
       std::string best = closestMatch(key, kKeys);
-      if (!best.empty()) d.suggest("did you mean \"" + best + "\"?");
-      else d.suggest("known keys: \"severity\", \"baseline\", \"target\"");
+      if (!best.empty())
+        d.suggest("did you mean \"" + best + "\"?");
+      else
+        d.suggest("known keys: \"severity\", \"baseline\", \"target\"");
     }
   }
   return cfg;
@@ -218,15 +235,14 @@ std::optional<Baseline> loadBaseline(const std::string& path, SourceManager& sm,
     return bad("version " + (*doc)["version"].dump() + " is not supported (this parkc writes 1)");
   Baseline b;
   for (const auto& f : (*doc)["findings"]) {
-    if (!f.is_object() || !f.contains("code") || !f["code"].is_string() ||
-        !f.contains("message") || !f["message"].is_string())
+    if (!f.is_object() || !f.contains("code") || !f["code"].is_string() || !f.contains("message") ||
+        !f["message"].is_string())
       return bad("every finding needs a \"code\" and a \"message\"");
     Fingerprint fp{f["code"].get<std::string>(),
                    f.contains("file") && f["file"].is_string() ? f["file"].get<std::string>() : "",
                    f["message"].get<std::string>()};
-    size_t count = f.contains("count") && f["count"].is_number_unsigned()
-                       ? f["count"].get<size_t>()
-                       : 1;
+    size_t count =
+        f.contains("count") && f["count"].is_number_unsigned() ? f["count"].get<size_t>() : 1;
     b.counts[fp] += count;
   }
   return b;

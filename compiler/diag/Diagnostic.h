@@ -6,7 +6,8 @@
 // The engine collects everything, applies severity overrides (parkc.json, --werror) and
 // suppressions (@allow), and hands out a deterministic list sorted by file, line, column, code.
 //
-// Code ranges (see compiler/diag/CODES.md for the full list):
+// Code ranges (every code, with its documentation, is in the rule catalogue: rules/Registry.h,
+// generated into rules/README.md, printed by `parkc rules`):
 //   CP0xx  tool, input and configuration (I/O, encoding, parkc.json, baseline)
 //   CP1xx  syntax
 //   CP2xx  names and model building (duplicates, unknown references, users.json)

@@ -1,10 +1,14 @@
 // One run of the compiler front half over a policy: the pipeline every parkc command shares.
 //
-//   load (find .park files) -> parse -> model -> annotations -> rules -> finish
+//   load (find .park files, read parkc.json) -> parse -> @allow -> model -> rules -> ...
+//   -> finish (severities from parkc.json and --werror, @allow suppressions, unused @allow)
 //
-// Each phase is a named step (kPhases) so `--stop-after=PHASE` can cut the pipeline. User
-// mistakes become diagnostics in `diags`; load() returns false only when the tool cannot go on
-// (nothing to read). Not thread-safe; one Compilation per run.
+// Each phase is a named step (kPhases in Compilation.cpp) so `--stop-after=PHASE` can cut the
+// pipeline; phases added after `rules` are covered by @allow and parkc.json like every other
+// diagnostic, because both are applied by run(), not by a phase. When a file has syntax errors
+// the pipeline stops after `parse`: a partial syntax tree would only produce misleading name
+// and rule errors. User mistakes become diagnostics in `diags`; run() returns false only when
+// the tool cannot go on (nothing to read). Not thread-safe; one Compilation per run.
 #pragma once
 
 #include <functional>
@@ -15,14 +19,17 @@
 #include "compiler/ast/Ast.h"
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/model/Model.h"
+#include "rules/Annotations.h"
+#include "rules/Config.h"
 
 namespace callpark::driver {
 
 struct CompileOptions {
   std::vector<std::string> paths;  // files or directories (searched recursively for *.park)
   bool werror = false;
-  bool runPolicyTests = true;      // `test` blocks are part of check
-  std::string stopAfter;           // a phase name, or "" for all
+  bool runPolicyTests = true;  // `test` blocks are part of check
+  std::string stopAfter;       // a phase name, or "" for all
+  bool readConfig = true;      // read parkc.json at the policy root
 };
 
 class Compilation {
@@ -33,14 +40,20 @@ class Compilation {
   DiagnosticEngine diags;
   ast::PolicyAst ast;
   std::unique_ptr<model::Model> model;
-  std::string policyRoot;  // the first directory given, or the folder of the first file
-  std::string toolError;   // why load() failed
+  std::vector<FileId> parkFiles;  // the .park files found by load(), in path order
+  std::string policyRoot;         // the first directory given, or the folder of the first file
+  std::string toolError;          // why load() failed
+  rules::Config config;           // parkc.json (defaults when there is none)
+  rules::AllowSet allows;         // the @allow annotations (registered by run() after `parse`)
+  bool syntaxErrors = false;      // parsing reported errors, so the later phases did not run
+  bool complete = false;          // every phase ran (then unused @allow are reported, CP902)
 
   // Runs every phase up to opts.stopAfter. Returns false when the tool itself could not run
   // (no input); user mistakes never make it return false.
   bool run(const CompileOptions& opts);
 
-  // A named phase. Phases are added by the components that own them (see Phases.cpp).
+  // A named phase. Phases are added by the components that own them, one entry each in
+  // kPhases (Compilation.cpp).
   struct Phase {
     std::string name;
     std::string summary;

@@ -12,13 +12,6 @@
 #include "compiler/support/Strings.h"
 
 namespace callpark::parse {
-namespace {
-
-// Tokens per file. Far beyond any real policy (a 16 MiB file of real settings has ~2M
-// tokens only if it is mostly one-character words); bounds the parse tree's memory.
-constexpr size_t kMaxTokens = 1'000'000;
-
-}  // namespace
 
 bool parseFile(const SourceManager& sm, FileId file, DiagnosticEngine& diags, ast::PolicyAst& out,
                const ParseLimits& limits) {
@@ -27,16 +20,27 @@ bool parseFile(const SourceManager& sm, FileId file, DiagnosticEngine& diags, as
   SourceRange start = sm.rangeOf(file, 0, 0);
   if (text.size() > limits.maxFileBytes) {
     diags.report(codes::kFileTooLarge, Severity::Error, start,
-                 "this file is " + std::to_string(text.size()) + " bytes; policy files are " +
-                     "limited to " + std::to_string(limits.maxFileBytes) +
-                     " bytes (split it, or move users to `users from \"users.json\"`)");
+                 "this file is larger than " + std::to_string(limits.maxFileBytes) +
+                     " bytes, the limit for a policy file (split it, or move users to `users "
+                     "from \"users.json\"`)");
     return false;
   }
   size_t bad = 0;
   if (!isValidUtf8(text, &bad)) {
-    diags.report(
-        codes::kNotUtf8, Severity::Error, sm.rangeOf(file, bad, bad + 1),
-        "this file is not valid UTF-8 (byte " + std::to_string(bad) + "); save it as UTF-8");
+    std::string msg;
+    if (text.size() >= 2 &&
+        ((text[0] == '\xFF' && text[1] == '\xFE') || (text[0] == '\xFE' && text[1] == '\xFF'))) {
+      msg =
+          "this file is UTF-16 (what Windows PowerShell's `Out-File` and Notepad's \"Unicode\" "
+          "write); save it as UTF-8";
+    } else {
+      static const char* hex = "0123456789ABCDEF";
+      unsigned char b = static_cast<unsigned char>(text[bad]);
+      msg = std::string("this file is not valid UTF-8: byte 0x") + hex[b >> 4] + hex[b & 0xF] +
+            " is not part of a UTF-8 character (a Latin-1 or Windows-1252 file?); save it as "
+            "UTF-8";
+    }
+    diags.report(codes::kNotUtf8, Severity::Error, sm.rangeOf(file, bad, bad + 1), msg);
     return false;
   }
   try {
@@ -46,7 +50,7 @@ bool parseFile(const SourceManager& sm, FileId file, DiagnosticEngine& diags, as
     // Syntax events beyond the error cap are never shown; a few more than the cap are kept so
     // that errors suppressed on garbled lines do not hide later ones.
     size_t maxEvents = std::max<size_t>(1, limits.maxErrorsPerFile) * 4 + 16;
-    switch (internal::parseText(text, maxNesting, kMaxTokens, maxEvents, parsed, &where)) {
+    switch (internal::parseText(text, maxNesting, limits.maxTokens, maxEvents, parsed, &where)) {
       case internal::ParseStatus::TooDeep:
         diags.report(codes::kNestingTooDeep, Severity::Error, sm.rangeOf(file, where, where + 1),
                      "blocks are nested more than " + std::to_string(maxNesting) +
@@ -54,7 +58,7 @@ bool parseFile(const SourceManager& sm, FileId file, DiagnosticEngine& diags, as
         return false;
       case internal::ParseStatus::TooManyTokens:
         diags.report(codes::kFileTooLarge, Severity::Error, sm.rangeOf(file, where, where),
-                     "this file has more than " + std::to_string(kMaxTokens) +
+                     "this file has more than " + std::to_string(limits.maxTokens) +
                          " words and symbols; split it into several files");
         return false;
       case internal::ParseStatus::Ok:

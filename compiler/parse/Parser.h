@@ -11,10 +11,12 @@
 
 namespace callpark::parse {
 
+// The caps that make every input safe to parse: bounded memory and time, no deep recursion.
 struct ParseLimits {
-  size_t maxFileBytes = 16 * 1024 * 1024;
-  size_t maxErrorsPerFile = 50;
-  size_t maxNesting = 64;
+  size_t maxFileBytes = 16 * 1024 * 1024;  // CP117
+  size_t maxTokens = 1'000'000;            // CP117; far beyond any real policy
+  size_t maxErrorsPerFile = 50;            // then one CP119 note
+  size_t maxNesting = 64;                  // `{` depth, CP118
 };
 
 // Parses one file already registered in the SourceManager and appends its declarations to

@@ -1,8 +1,9 @@
 #include "compiler/support/Source.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace callpark {
 
@@ -32,19 +33,31 @@ FileId SourceManager::add(std::string path, std::string text) {
   return static_cast<FileId>(files_.size() - 1);
 }
 
-std::optional<FileId> SourceManager::load(const std::string& path, std::string* error) {
+std::optional<FileId> SourceManager::load(const std::string& path, std::string* error,
+                                          size_t maxBytes) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (error) *error = "cannot open '" + path + "'";
+    if (error)
+      *error =
+          "cannot open '" + path + "'" + (errno ? std::string(": ") + std::strerror(errno) : "");
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  std::string text;
+  char buf[65536];
+  while (text.size() <= maxBytes) {
+    size_t want = std::min(sizeof buf, maxBytes + 1 - text.size());
+    in.read(buf, static_cast<std::streamsize>(want));
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (!in) break;
+  }
   if (in.bad()) {
-    if (error) *error = "cannot read '" + path + "'";
+    if (error)
+      *error =
+          "cannot read '" + path + "'" + (errno ? std::string(": ") + std::strerror(errno) : "");
     return std::nullopt;
   }
-  return add(path, ss.str());
+  return add(path, std::move(text));
 }
 
 uint32_t SourceManager::lineCount(FileId id) const {

@@ -36,8 +36,11 @@ class SourceManager {
  public:
   // Registers text under a display path (as given on the command line, relative paths kept).
   FileId add(std::string path, std::string text);
-  // Reads a file; std::nullopt with *error set when it cannot be read.
-  std::optional<FileId> load(const std::string& path, std::string* error);
+  // Reads a file; std::nullopt with *error set (with the system's reason) when it cannot be
+  // read. At most maxBytes + 1 bytes are kept, so a huge file (or a device) cannot exhaust
+  // memory; the caller sees that the text is longer than maxBytes and reports it.
+  std::optional<FileId> load(const std::string& path, std::string* error,
+                             size_t maxBytes = SIZE_MAX - 1);
 
   const std::string& path(FileId id) const { return files_.at(id).path; }
   const std::string& text(FileId id) const { return files_.at(id).text; }

@@ -41,6 +41,8 @@ std::optional<std::string> parseCommonOptions(const std::vector<std::string>& ar
       out.compile.werror = true;
     } else if (a == "--no-tests") {
       out.compile.runPolicyTests = false;
+    } else if (a == "--no-config") {
+      out.compile.readConfig = false;
     } else if (a.rfind("--color", 0) == 0) {
       if (a != "--color=always" && a != "--color=never" && a != "--color=auto")
         return "--color takes always, never or auto";

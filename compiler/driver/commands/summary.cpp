@@ -31,10 +31,14 @@ int runSummary(const std::vector<std::string>& args) {
     std::cerr << "parkc summary: " << c.toolError << "\n";
     return 2;
   }
-  if (!c.model) return 2;
+  if (c.syntaxErrors || !c.model) {
+    std::cerr << render::renderText(c.diags.diagnostics(), c.sm, renderOptions(false))
+              << "parkc summary: the policy has syntax errors; fix them first (parkc check)\n";
+    return 1;
+  }
   const model::Model& m = *c.model;
   auto& out = std::cout;
-  out << "files: " << c.sm.fileCount() << "\n";
+  out << "files: " << c.parkFiles.size() << "\n";
   out << "sites: " << m.sites.size() << ", pools: " << m.pools.size() << "\n";
   for (size_t p = 0; p < m.pools.size(); ++p) {
     const auto& pool = m.pools[p];
@@ -54,7 +58,9 @@ int runSummary(const std::vector<std::string>& args) {
         << " group pickup numbers, " << homed << " users\n";
     out << "    settings: pickup timeout " << duration(s.pickupTimeoutSeconds) << ", "
         << s.maxPickupAttempts << " ringback attempt" << (s.maxPickupAttempts == 1 ? "" : "s")
-        << ", music " << (s.musicOnHold ? (s.musicFile.empty() ? "on (built-in)" : "on (" + s.musicFile + ")") : "off")
+        << ", music "
+        << (s.musicOnHold ? (s.musicFile.empty() ? "on (built-in)" : "on (" + s.musicFile + ")")
+                          : "off")
         << ", on timeout " << (s.onTimeout.empty() ? "disconnect" : s.onTimeout) << "\n";
     for (const auto& a : m.parkAccess)
       if (a.pool == static_cast<int>(p)) out << "    park access number " << a.number << "\n";
@@ -68,8 +74,8 @@ int runSummary(const std::vector<std::string>& args) {
         << (vp.callPark ? "on" : "off") << "\n";
   out << "dial plans: " << m.dialPlans.size() << "\n";
   for (const auto& dp : m.dialPlans)
-    out << "  dialplan " << model::describeScope(dp.scope, m) << ": " << dp.rules.size()
-        << " rule" << (dp.rules.size() == 1 ? "" : "s") << "\n";
+    out << "  dialplan " << model::describeScope(dp.scope, m) << ": " << dp.rules.size() << " rule"
+        << (dp.rules.size() == 1 ? "" : "s") << "\n";
   return 0;
 }
 
