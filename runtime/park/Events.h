@@ -8,6 +8,7 @@
 //     (copy what you keep; toJsonLine() does).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <variant>
@@ -31,7 +32,10 @@ using LegId = uint64_t;
 // ---- input events -------------------------------------------------------------------------
 
 // A call is to be parked in `pool` (chosen by the dispatch code). `parkedLeg` is the leg of the
-// caller being parked; `parker` is the URI of who parks it (rung back on timeout).
+// caller being parked; `parker` is the URI of who parks it (rung back on timeout). The runtime
+// keeps a copy of both URIs, each cut to its first kMaxUriBytes bytes (a SIP message cannot
+// carry a longer URI in practice).
+inline constexpr size_t kMaxUriBytes = 65535;
 struct ParkRequest {
   std::string_view pool;
   std::string_view parker;
@@ -47,18 +51,21 @@ struct RetrieveRequest {
   std::string_view retriever;  // URI, for the record only; may be empty
 };
 
-// The parker answered the ringback for `call` on leg `parkerLeg`.
+// The parker answered the ringback for `call` on leg `parkerLeg`. `attempt`: the attempt number
+// of the RingParker command this answers; 0 means "the ringback in progress".
 struct RingbackAnswered {
   CallId call = 0;
   LegId parkerLeg = 0;
+  uint8_t attempt = 0;
 };
 
 enum class RingFailure : uint8_t { NoAnswer, Busy, Rejected };
 
-// The ringback for `call` ended without an answer.
+// The ringback for `call` ended without an answer. `attempt` as in RingbackAnswered.
 struct RingbackFailed {
   CallId call = 0;
   RingFailure reason = RingFailure::NoAnswer;
+  uint8_t attempt = 0;
 };
 
 // The fallback target (on_timeout URI) answered / did not answer the transfer of `call`.
@@ -81,14 +88,15 @@ using Event = std::variant<ParkRequest, RetrieveRequest, RingbackAnswered, Ringb
 
 enum class Status : uint8_t {
   Ok,
-  UnknownPool,     // park: the policy has no such pool (or it has no range)      -> 404
-  NoFreeOrbit,     // park: every orbit of the pool is held; parker unharmed      -> 486/503
-  BadOrbit,        // retrieve: not an orbit number at all                        -> 404
-  OrbitNotFound,   // retrieve: no range serves it, or nothing is parked there    -> 404
-  StaleCallId,     // safe retrieve: the orbit holds another call than the one named -> 404
-  CallEnded,       // the call id names no live call: it ended (lost a race) or never existed
-  NotExpected,     // the call is alive but not in a state where this event applies
-  CallLeaving,     // retrieve: the call is being transferred to its fallback   -> 480/487
+  UnknownPool,    // park: the policy has no such pool, or the pool has no range -> 404
+  NoFreeOrbit,    // park: every orbit of the pool is held; parker unharmed      -> 486/503
+  BadOrbit,       // retrieve: not an orbit number at all                        -> 404
+  OrbitNotFound,  // retrieve: no range serves it, or nothing is parked there    -> 404
+  StaleCallId,    // safe retrieve: the orbit holds another call than the one named -> 404
+  CallEnded,      // the call id names no live call: it ended (lost a race) or never existed
+  NotExpected,    // the call is alive but not in a state where this event applies
+                  // (or a ringback report names an attempt other than the current one)
+  CallLeaving,    // retrieve: the call is being transferred to its fallback   -> 480/487
 };
 const char* statusName(Status s);  // "ok", "unknown_pool", ...
 
@@ -126,7 +134,7 @@ struct Command {
   LegId otherLeg = 0;
   std::string_view uri;
   OrbitNumber orbit;
-  uint8_t attempt = 0;
+  uint8_t attempt = 0;  // the ringback attempt concerned (RingParker: the one starting); 0: none
   bool music = false;
   std::string_view musicFile;
   Notice notice = Notice::None;
@@ -144,7 +152,8 @@ enum class RecordKind : uint8_t {
   RingbackFailed,   // that ringback ended unanswered (reason: no_answer, busy, rejected)
   FallbackStarted,  // transfer to on_timeout began (peer = the URI)
   Ended,            // the call ended with `outcome` (reason says why where useful)
-  Refused,          // an event lost a race or did not apply (reason = status name)
+  Refused,          // an event lost a race or did not apply (reason = status name); for a
+                    // retrieve: orbit = the orbit dialed (when valid), peer = the retriever
   RangeDraining,    // a policy replacement removed this range; it takes no new parks
   RangeDrained,     // the last call of a removed range ended; the range is gone
   PolicyReplaced,   // a new policy is in force

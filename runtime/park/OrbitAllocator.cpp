@@ -7,10 +7,14 @@ namespace callpark::park {
 
 const char* allocationName(Allocation a) {
   switch (a) {
-    case Allocation::LeastRecent: return "least_recent";
-    case Allocation::Random: return "random";
-    case Allocation::Next: return "next";
-    case Allocation::First: return "first";
+    case Allocation::LeastRecent:
+      return "least_recent";
+    case Allocation::Random:
+      return "random";
+    case Allocation::Next:
+      return "next";
+    case Allocation::First:
+      return "first";
   }
   return "?";
 }
@@ -95,42 +99,42 @@ OrbitAllocator::OrbitAllocator(uint32_t capacity, Allocation strategy, uint64_t 
       freeCount_(capacity),
       strategy_(strategy),
       rng_(seed ? seed : 0x9e3779b97f4a7c15ull),
-      stamps_(capacity, 0) {
+      nodes_(capacity, Node{0, kNone, kNone}) {
   std::vector<uint32_t> all(capacity);
   for (uint32_t i = 0; i < capacity; ++i) all[i] = i;
   buildStructure(all);
 }
 
 void OrbitAllocator::buildStructure(const std::vector<uint32_t>& freeInOrder) {
-  prev_.clear();
-  next_.clear();
   pool_.clear();
-  pos_.clear();
+  pool_.shrink_to_fit();
+  bits_.reset(0, false);
   head_ = tail_ = kNone;
   cursor_ = 0;
   freeCount_ = uint32_t(freeInOrder.size());
   switch (strategy_) {
     case Allocation::LeastRecent: {
-      prev_.resize(capacity_);
-      next_.resize(capacity_);
-      for (uint32_t i = 0; i < capacity_; ++i) prev_[i] = next_[i] = i;  // self = held
+      for (uint32_t i = 0; i < capacity_; ++i) nodes_[i].a = nodes_[i].b = i;  // self = held
       for (uint32_t i : freeInOrder) {
-        prev_[i] = tail_;
-        next_[i] = kNone;
-        if (tail_ == kNone) head_ = i;
-        else next_[tail_] = i;
+        nodes_[i].a = tail_;
+        nodes_[i].b = kNone;
+        if (tail_ == kNone)
+          head_ = i;
+        else
+          nodes_[tail_].b = i;
         tail_ = i;
       }
       break;
     }
     case Allocation::Random:
-      pool_ = freeInOrder;
       pool_.reserve(capacity_);
-      pos_.assign(capacity_, kNone);
-      for (uint32_t p = 0; p < pool_.size(); ++p) pos_[pool_[p]] = p;
+      pool_ = freeInOrder;
+      for (uint32_t i = 0; i < capacity_; ++i) nodes_[i].a = nodes_[i].b = kNone;
+      for (uint32_t p = 0; p < pool_.size(); ++p) nodes_[pool_[p]].a = p;
       break;
     case Allocation::Next:
     case Allocation::First:
+      for (uint32_t i = 0; i < capacity_; ++i) nodes_[i].a = nodes_[i].b = kNone;
       bits_.reset(capacity_, false);
       for (uint32_t i : freeInOrder) bits_.set(i);
       break;
@@ -140,10 +144,13 @@ void OrbitAllocator::buildStructure(const std::vector<uint32_t>& freeInOrder) {
 bool OrbitAllocator::isFree(uint32_t i) const {
   if (i >= capacity_) return false;
   switch (strategy_) {
-    case Allocation::LeastRecent: return prev_[i] != i;
-    case Allocation::Random: return pos_[i] != kNone;
+    case Allocation::LeastRecent:
+      return nodes_[i].a != i;
+    case Allocation::Random:
+      return nodes_[i].a != kNone;
     case Allocation::Next:
-    case Allocation::First: return bits_.test(i);
+    case Allocation::First:
+      return bits_.test(i);
   }
   return false;
 }
@@ -157,12 +164,25 @@ uint64_t OrbitAllocator::nextRandom() {
 }
 
 void OrbitAllocator::unlink(uint32_t i) {
-  uint32_t p = prev_[i], n = next_[i];
-  if (p == kNone) head_ = n;
-  else next_[p] = n;
-  if (n == kNone) tail_ = p;
-  else prev_[n] = p;
-  prev_[i] = next_[i] = i;
+  Node& n = nodes_[i];
+  if (n.a == kNone)
+    head_ = n.b;
+  else
+    nodes_[n.a].b = n.b;
+  if (n.b == kNone)
+    tail_ = n.a;
+  else
+    nodes_[n.b].a = n.a;
+  n.a = n.b = i;
+}
+
+void OrbitAllocator::takeFromPool(uint32_t i) {
+  uint32_t p = nodes_[i].a;
+  uint32_t last = pool_.back();
+  pool_[p] = last;
+  nodes_[last].a = p;
+  pool_.pop_back();
+  nodes_[i].a = kNone;
 }
 
 uint32_t OrbitAllocator::acquire() {
@@ -173,20 +193,15 @@ uint32_t OrbitAllocator::acquire() {
       i = head_;
       unlink(i);
       break;
-    case Allocation::Random: {
-      uint32_t p = uint32_t(((nextRandom() >> 32) * uint64_t(pool_.size())) >> 32);
-      i = pool_[p];
-      pool_[p] = pool_.back();
-      pos_[pool_[p]] = p;
-      pool_.pop_back();
-      pos_[i] = kNone;
+    case Allocation::Random:
+      i = pool_[uint32_t(((nextRandom() >> 32) * uint64_t(pool_.size())) >> 32)];
+      takeFromPool(i);
       break;
-    }
     case Allocation::Next:
       i = bits_.findFrom(cursor_);
       if (i == kNone) i = bits_.findFrom(0);
       bits_.clear(i);
-      cursor_ = i + 1 >= capacity_ ? 0 : i + 1;
+      cursor_ = i + 1;
       break;
     case Allocation::First:
       i = bits_.findFrom(0);
@@ -197,20 +212,29 @@ uint32_t OrbitAllocator::acquire() {
   return i;
 }
 
+uint32_t OrbitAllocator::acquireForward() {
+  if (strategy_ != Allocation::Next) return acquire();
+  uint32_t i = bits_.findFrom(cursor_);
+  if (i == kNone) return kNone;
+  bits_.clear(i);
+  cursor_ = i + 1;
+  --freeCount_;
+  return i;
+}
+
 bool OrbitAllocator::acquireSpecific(uint32_t i) {
   if (!isFree(i)) return false;
   switch (strategy_) {
-    case Allocation::LeastRecent: unlink(i); break;
-    case Allocation::Random: {
-      uint32_t p = pos_[i];
-      pool_[p] = pool_.back();
-      pos_[pool_[p]] = p;
-      pool_.pop_back();
-      pos_[i] = kNone;
+    case Allocation::LeastRecent:
+      unlink(i);
       break;
-    }
+    case Allocation::Random:
+      takeFromPool(i);
+      break;
     case Allocation::Next:
-    case Allocation::First: bits_.clear(i); break;
+    case Allocation::First:
+      bits_.clear(i);
+      break;
   }
   --freeCount_;
   return true;
@@ -219,27 +243,32 @@ bool OrbitAllocator::acquireSpecific(uint32_t i) {
 void OrbitAllocator::release(uint32_t i, uint64_t stamp) {
   assert(i < capacity_ && !isFree(i));
   if (i >= capacity_ || isFree(i)) return;
-  stamps_[i] = stamp;
+  Node& n = nodes_[i];
+  n.stamp = stamp;
   switch (strategy_) {
     case Allocation::LeastRecent:
-      prev_[i] = tail_;
-      next_[i] = kNone;
-      if (tail_ == kNone) head_ = i;
-      else next_[tail_] = i;
+      n.a = tail_;
+      n.b = kNone;
+      if (tail_ == kNone)
+        head_ = i;
+      else
+        nodes_[tail_].b = i;
       tail_ = i;
       break;
     case Allocation::Random:
-      pos_[i] = uint32_t(pool_.size());
+      n.a = uint32_t(pool_.size());
       pool_.push_back(i);
       break;
     case Allocation::Next:
-    case Allocation::First: bits_.set(i); break;
+    case Allocation::First:
+      bits_.set(i);
+      break;
   }
   ++freeCount_;
 }
 
 uint64_t OrbitAllocator::candidateStamp() const {
-  return strategy_ == Allocation::LeastRecent && head_ != kNone ? stamps_[head_] : 0;
+  return strategy_ == Allocation::LeastRecent && head_ != kNone ? nodes_[head_].stamp : 0;
 }
 
 void OrbitAllocator::setStrategy(Allocation strategy) {
@@ -250,7 +279,7 @@ void OrbitAllocator::setStrategy(Allocation strategy) {
     if (isFree(i)) freeOrbits.push_back(i);
   if (strategy == Allocation::LeastRecent) {
     std::stable_sort(freeOrbits.begin(), freeOrbits.end(),
-                     [&](uint32_t a, uint32_t b) { return stamps_[a] < stamps_[b]; });
+                     [&](uint32_t a, uint32_t b) { return nodes_[a].stamp < nodes_[b].stamp; });
   }
   strategy_ = strategy;
   buildStructure(freeOrbits);

@@ -16,8 +16,9 @@
 // runtime) so that least_recent ranges of one pool can be compared with each other and so that
 // the least_recent order survives a strategy change (setStrategy rebuilds in O(n log n)).
 //
-// Memory: about 8 bytes per orbit for the stamps plus 8 (least_recent, random) or 1/8
-// (next, first) bytes per orbit for the strategy's structure. Nothing is allocated after
+// Memory: one 16-byte node per orbit (the release stamp and the list links / array position,
+// side by side so a release touches one cache line), plus the free array for random (4 bytes
+// per orbit) or a bitset for next / first (1/8 byte per orbit). Nothing is allocated after
 // construction except by setStrategy.
 //
 // Thread safety: none; a plain value owned by one thread (the runtime's event loop).
@@ -50,6 +51,12 @@ class OrbitAllocator {
 
   // The orbit the strategy picks, now removed from the free set; kNone when none is free.
   uint32_t acquire();
+  // For `next` only: the first free orbit at or after the rotation cursor, without wrapping
+  // around (kNone when there is none, changing nothing). With rewind() this lets a caller
+  // rotate through several ranges as if they were one. Other strategies: same as acquire().
+  uint32_t acquireForward();
+  // For `next`: moves the rotation cursor back to the low end. Others: no effect.
+  void rewind() { cursor_ = 0; }
   // Removes a given orbit from the free set (used to block an orbit that a draining range still
   // holds). Returns false, changing nothing, when it is not free or out of range.
   bool acquireSpecific(uint32_t index);
@@ -60,7 +67,9 @@ class OrbitAllocator {
   // Release stamp of the orbit least_recent would pick next (0 for never used); only meaningful
   // for least_recent with freeCount() > 0.
   uint64_t candidateStamp() const;
-  uint64_t stampOf(uint32_t index) const { return stamps_[index]; }
+  uint64_t stampOf(uint32_t index) const { return nodes_[index].stamp; }
+  // Address of an orbit's node, for a caller that wants to prefetch it before release().
+  const void* nodeAddress(uint32_t index) const { return &nodes_[index]; }
 
   // Switches strategy keeping the free set; least_recent order is rebuilt from the stamps
   // (ties by orbit number); next restarts at the low end.
@@ -80,23 +89,28 @@ class OrbitAllocator {
     std::vector<std::vector<uint64_t>> levels_;
   };
 
+  // Per orbit. least_recent: a = prev, b = next in the free list (kNone at the ends), and a held
+  // orbit links to itself. random: a = position in pool_ (kNone when held). next / first: only
+  // the stamp is used.
+  struct Node {
+    uint64_t stamp;
+    uint32_t a, b;
+  };
+
   void buildStructure(const std::vector<uint32_t>& freeInOrder);
   void unlink(uint32_t i);
+  void takeFromPool(uint32_t i);
   uint64_t nextRandom();
 
   uint32_t capacity_;
   uint32_t freeCount_;
   Allocation strategy_;
   uint64_t rng_;
-  std::vector<uint64_t> stamps_;
-  // least_recent: links of the free list (kNone at the ends); `held` orbits have prev == self.
-  std::vector<uint32_t> prev_, next_;
-  uint32_t head_ = kNone, tail_ = kNone;
-  // random: free orbits in an array, and each orbit's position in it (kNone when held).
-  std::vector<uint32_t> pool_, pos_;
-  // next / first
-  FreeBits bits_;
-  uint32_t cursor_ = 0;
+  std::vector<Node> nodes_;
+  uint32_t head_ = kNone, tail_ = kNone;  // least_recent free list
+  std::vector<uint32_t> pool_;            // random: the free orbits
+  FreeBits bits_;                         // next / first
+  uint32_t cursor_ = 0;                   // next: where the search starts (may be capacity_)
 };
 
 }  // namespace callpark::park

@@ -1,24 +1,38 @@
 // How the park runtime is put together.
 //
-// Calls live in fixed-size chunks of slots (1024 each) that never move, so a slot index is a
-// stable handle; freed slots are reused LIFO. A CallId is (generation << 24) | slot: the
-// generation of a slot grows every time a call in it ends, so an id names one call for ever
-// and an id of an ended call is recognised as stale in O(1) without any map.
+// Calls live in fixed-size chunks of 64-byte slots (1024 slots a chunk) that never move, so a
+// slot index is a stable handle; freed slots are reused LIFO (the most recently freed slot is
+// still in cache). A CallId is (generation << 24) | slot: the generation of a slot grows every
+// time a call in it ends, so an id names one call for ever and an id of an ended call is
+// recognised as stale in O(1) without any map.
+//
+// A slot is exactly one cache line: everything a retrieve or a timer needs (state, orbit,
+// deadlines, leg, settings pointer) is in it. The two URIs live out of line in one buffer that
+// the slot keeps for the next call (no allocation per park in the steady state); a record only
+// passes views of them, so the common paths never touch that buffer. The settings are one
+// immutable PoolInfo per pool per policy version, shared by plain pointer with an intrusive
+// count of the live calls parked under it: a reload leaves parked calls their own settings, and
+// an old PoolInfo is freed when its last call ends.
 //
 // Each range keeps, per orbit, the slot of the call holding it (or kNoHolder / kBlocked), and an
 // OrbitAllocator for its free orbits. Serving ranges are indexed by a sorted array of key spans
-// (binary search for retrieves); draining ranges are a short list scanned linearly.
+// (binary search for retrieves); draining ranges are a short list scanned linearly. A pool
+// groups its ranges by allocation strategy (see "Allocation" in the header).
 //
-// The timer heap is an indexed binary min-heap of slots ordered by each call's next deadline;
-// a call knows its heap position, so re-arming and removal are O(log n) and the heap never
-// holds stale entries: its size always equals the number of live calls.
+// The timer heap is an indexed binary min-heap of (deadline, slot) entries: the key sits in the
+// entry, so sifting compares entries of one array instead of chasing slots; a call knows its
+// heap position, so re-arming and removal are O(log n) and the heap never holds stale entries:
+// its size always equals the number of live calls.
 //
-// Settings: each pool of each policy version is one immutable PoolInfo shared (shared_ptr) by
-// the calls parked under it, which is how a reload leaves parked calls their own settings.
+// A retrieve touches, in order: the orbit's holder entry, the call's slot, the call's heap entry
+// and the orbit's allocator node. The last one does not depend on the others, so it is
+// prefetched as soon as the orbit is known; with 50,000 calls parked these are cache misses and
+// they are what a park+retrieve pair costs (bench/runtime).
 #include "runtime/park/ParkRuntime.h"
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <limits>
 #include <unordered_set>
 
@@ -27,6 +41,8 @@ namespace callpark::park {
 namespace {
 constexpr uint32_t kNoHolder = UINT32_MAX;
 constexpr uint32_t kBlocked = UINT32_MAX - 1;
+constexpr uint32_t kNoRange = UINT32_MAX;
+constexpr uint32_t kNoPos = UINT32_MAX;
 constexpr uint32_t kSlotBits = 24;
 constexpr uint32_t kMaxSlots = 1u << kSlotBits;
 constexpr TimeMs kNever = std::numeric_limits<TimeMs>::max();
@@ -39,20 +55,31 @@ uint64_t seedFor(uint64_t seed, std::string_view name) {
 
 const char* ringFailureName(RingFailure f) {
   switch (f) {
-    case RingFailure::NoAnswer: return "no_answer";
-    case RingFailure::Busy: return "busy";
-    case RingFailure::Rejected: return "rejected";
+    case RingFailure::NoAnswer:
+      return "no_answer";
+    case RingFailure::Busy:
+      return "busy";
+    case RingFailure::Rejected:
+      return "rejected";
   }
   return "?";
+}
+
+uint32_t slotOf(CallId id) {
+  return uint32_t(id & (kMaxSlots - 1));
 }
 }  // namespace
 
 const char* callStateName(CallState s) {
   switch (s) {
-    case CallState::Free: return "free";
-    case CallState::Parked: return "parked";
-    case CallState::RingingBack: return "ringing_back";
-    case CallState::FallingBack: return "falling_back";
+    case CallState::Free:
+      return "free";
+    case CallState::Parked:
+      return "parked";
+    case CallState::RingingBack:
+      return "ringing_back";
+    case CallState::FallingBack:
+      return "falling_back";
   }
   return "?";
 }
@@ -60,58 +87,90 @@ const char* callStateName(CallState s) {
 struct ParkRuntime::PoolInfo {
   std::string name;
   ParkSettings settings;
+  uint32_t calls = 0;   // live calls parked under this version of the pool
+  bool current = true;  // false once a reload replaced it
 };
 
 struct ParkRuntime::Range {
-  Range(RangeSpec s, std::shared_ptr<const PoolInfo> p, uint64_t seed)
+  Range(RangeSpec s, std::string poolName, uint64_t seed)
       : spec(std::move(s)),
-        pool(std::move(p)),
+        pool(std::move(poolName)),
+        loKey(orbitKey(spec.prefix, spec.digits, spec.lo)),
+        hiKey(orbitKey(spec.prefix, spec.digits, spec.hi)),
         alloc(spec.capacity(), spec.allocation, seedFor(seed, spec.name)),
         holder(spec.capacity(), kNoHolder) {}
   RangeSpec spec;
-  std::shared_ptr<const PoolInfo> pool;  // for the range's own records
+  std::string pool;  // the pool that owns it (for the range's own records)
+  uint64_t loKey, hiKey;
   bool serving = true;
+  uint64_t lastUse = 0;  // useSeq_ of its last allocation
   OrbitAllocator alloc;
   std::vector<uint32_t> holder;  // per orbit: slot, kNoHolder or kBlocked
   uint32_t held = 0;
   uint32_t blocked = 0;
 
-  uint64_t keyOf(uint32_t orbit) const {
-    return orbitKey(spec.prefix, spec.digits, spec.lo + orbit);
-  }
   OrbitNumber numberOf(uint32_t orbit) const {
     return formatOrbit(spec.prefix, spec.digits, spec.lo + orbit);
   }
-  bool covers(uint64_t key) const {
-    return key >= keyOf(0) && key <= orbitKey(spec.prefix, spec.digits, spec.hi);
-  }
+  bool covers(uint64_t key) const { return key >= loKey && key <= hiKey; }
 };
 
-struct ParkRuntime::Call {
-  std::string parker;
-  std::string parked;
-  std::shared_ptr<const PoolInfo> pool;
-  LegId parkedLeg = 0;
-  TimeMs parkedAt = 0;
-  TimeMs stateDue = kNever;  // end of the current pickup wait; kNever outside PARKED
-  TimeMs expiresAt = kNever;
+// One cache line per call (see the essay above).
+struct alignas(64) ParkRuntime::Call {
+  Call() = default;
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+  ~Call() { delete[] text; }
+
   uint32_t gen = 1;
   uint32_t range = 0;
   uint32_t orbit = 0;
-  uint32_t heapPos = 0;
+  uint32_t heapPos = kNoPos;
+  LegId parkedLeg = 0;
+  TimeMs parkedAt = 0;
+  TimeMs stateDue = kNever;  // end of the current pickup wait; kNever outside PARKED
+  PoolInfo* pool = nullptr;
+  char* text = nullptr;  // parker URI then parked caller URI, kept for the slot's next call
+  uint16_t parkerLen = 0, parkedLen = 0;
+  uint16_t textCap16 = 0;  // capacity of `text` in 16-byte units
   CallState state = CallState::Free;
   uint8_t attempt = 0;
 
-  TimeMs due() const { return std::min(stateDue, expiresAt); }
+  std::string_view parker() const { return {text, parkerLen}; }
+  std::string_view parked() const { return {text + parkerLen, parkedLen}; }
+  void setText(std::string_view a, std::string_view b) {
+    size_t al = std::min(a.size(), kMaxUriBytes), bl = std::min(b.size(), kMaxUriBytes);
+    size_t need = al + bl;
+    if (need > size_t(textCap16) * 16) {
+      size_t cap16 = std::max<size_t>(4, (need + 15) / 16);
+      char* fresh = new char[cap16 * 16];
+      delete[] text;
+      text = fresh;
+      textCap16 = uint16_t(cap16);
+    }
+    if (al) std::memcpy(text, a.data(), al);
+    if (bl) std::memcpy(text + al, b.data(), bl);
+    parkerLen = uint16_t(al);
+    parkedLen = uint16_t(bl);
+  }
+};
+
+struct ParkRuntime::Group {
+  Allocation strategy;
+  std::vector<uint32_t> ranges;  // range indices, declaration order
+  uint32_t current = 0;          // next: index in `ranges` where the rotation is
 };
 
 struct ParkRuntime::ActivePool {
-  std::shared_ptr<const PoolInfo> info;
-  std::vector<uint32_t> ranges;
+  PoolInfo* info = nullptr;
+  std::vector<uint32_t> ranges;  // declaration order
+  std::vector<Group> groups;     // by first appearance of each strategy
 };
 
 ParkRuntime::ParkRuntime(Sink& sink, RuntimeConfig config) : sink_(sink), config_(config) {
+  static_assert(sizeof(Call) == 64, "a call slot is one cache line");
   if (config_.maxLifetimeMs <= 0) config_.maxLifetimeMs = RuntimeConfig{}.maxLifetimeMs;
+  rng_ = seedFor(config_.seed, "pool ranges");
 }
 
 ParkRuntime::~ParkRuntime() = default;
@@ -131,7 +190,7 @@ ParkRuntime::Call* ParkRuntime::liveCall(CallId id) {
 }
 
 const ParkRuntime::Call* ParkRuntime::liveCall(CallId id) const {
-  uint32_t slot = uint32_t(id & (kMaxSlots - 1));
+  uint32_t slot = slotOf(id);
   if (slot >= slotCount_) return nullptr;
   const Call& c = slotRef(slot);
   if (c.state == CallState::Free || c.gen != (id >> kSlotBits)) return nullptr;
@@ -150,82 +209,86 @@ uint32_t ParkRuntime::newSlot() {
   return slotCount_++;
 }
 
-// ---- timer heap ------------------------------------------------------------------------------
-
-bool ParkRuntime::heapLess(uint32_t a, uint32_t b) const {
-  TimeMs da = slotRef(a).due(), db = slotRef(b).due();
-  return da < db || (da == db && a < b);
+TimeMs ParkRuntime::dueOf(const Call& c) const {
+  return std::min(c.stateDue, c.parkedAt + config_.maxLifetimeMs);
 }
 
+// ---- timer heap ------------------------------------------------------------------------------
+
 void ParkRuntime::siftUp(uint32_t pos) {
-  uint32_t slot = heap_[pos];
+  Timer t = heap_[pos];
   while (pos > 0) {
     uint32_t parent = (pos - 1) / 2;
-    if (!heapLess(slot, heap_[parent])) break;
+    if (!timerLess(t, heap_[parent])) break;
     heap_[pos] = heap_[parent];
-    slotRef(heap_[pos]).heapPos = pos;
+    slotRef(heap_[pos].slot).heapPos = pos;
     pos = parent;
   }
-  heap_[pos] = slot;
-  slotRef(slot).heapPos = pos;
+  heap_[pos] = t;
+  slotRef(t.slot).heapPos = pos;
 }
 
 void ParkRuntime::siftDown(uint32_t pos) {
-  uint32_t slot = heap_[pos];
+  Timer t = heap_[pos];
   uint32_t n = uint32_t(heap_.size());
   for (;;) {
     uint32_t child = 2 * pos + 1;
     if (child >= n) break;
-    if (child + 1 < n && heapLess(heap_[child + 1], heap_[child])) ++child;
-    if (!heapLess(heap_[child], slot)) break;
+    if (child + 1 < n && timerLess(heap_[child + 1], heap_[child])) ++child;
+    if (!timerLess(heap_[child], t)) break;
     heap_[pos] = heap_[child];
-    slotRef(heap_[pos]).heapPos = pos;
+    slotRef(heap_[pos].slot).heapPos = pos;
     pos = child;
   }
-  heap_[pos] = slot;
-  slotRef(slot).heapPos = pos;
+  heap_[pos] = t;
+  slotRef(t.slot).heapPos = pos;
 }
 
-void ParkRuntime::heapSet(uint32_t slot, TimeMs due) {
-  (void)due;  // the key is read from the call (stateDue / expiresAt already updated)
+void ParkRuntime::heapSet(uint32_t slot) {
   Call& c = slotRef(slot);
-  if (c.heapPos < heap_.size() && heap_[c.heapPos] == slot) {
-    siftUp(c.heapPos);
-    siftDown(c.heapPos);
-  } else {
-    heap_.push_back(slot);
+  Timer t{dueOf(c), slot};
+  if (c.heapPos == kNoPos) {
+    heap_.push_back(t);
     siftUp(uint32_t(heap_.size() - 1));
+    return;
   }
+  uint32_t pos = c.heapPos;
+  assert(pos < heap_.size() && heap_[pos].slot == slot);
+  bool earlier = timerLess(t, heap_[pos]);
+  heap_[pos] = t;
+  if (earlier)
+    siftUp(pos);
+  else
+    siftDown(pos);
 }
 
 void ParkRuntime::heapRemove(uint32_t slot) {
   Call& c = slotRef(slot);
   uint32_t pos = c.heapPos;
-  assert(pos < heap_.size() && heap_[pos] == slot);
-  uint32_t last = heap_.back();
+  assert(pos < heap_.size() && heap_[pos].slot == slot);
+  Timer last = heap_.back();
   heap_.pop_back();
+  c.heapPos = kNoPos;
   if (pos < heap_.size()) {
+    bool earlier = timerLess(last, heap_[pos]);
     heap_[pos] = last;
-    slotRef(last).heapPos = pos;
-    siftUp(pos);
-    siftDown(slotRef(last).heapPos);
+    if (earlier)
+      siftUp(pos);
+    else
+      siftDown(pos);
   }
-  c.heapPos = UINT32_MAX;
 }
 
 std::optional<TimeMs> ParkRuntime::nextDeadline() const {
   if (heap_.empty()) return std::nullopt;
-  return slotRef(heap_.front()).due();
+  return heap_.front().due;
 }
 
 void ParkRuntime::advance(TimeMs now) {
   if (now < now_) now = now_;
-  while (!heap_.empty()) {
-    uint32_t slot = heap_.front();
-    TimeMs due = slotRef(slot).due();
-    if (due > now) break;
-    now_ = std::max(now_, due);
-    fire(slot);
+  while (!heap_.empty() && heap_.front().due <= now) {
+    now_ = std::max(now_, heap_.front().due);
+    fire(heap_.front().slot);
   }
   now_ = now;
 }
@@ -234,16 +297,21 @@ void ParkRuntime::advance(TimeMs now) {
 
 EventRecord ParkRuntime::recordFor(uint32_t slot, RecordKind kind) const {
   const Call& c = slotRef(slot);
+  return recordFor(slot, kind, ranges_[c.range]->numberOf(c.orbit));
+}
+
+EventRecord ParkRuntime::recordFor(uint32_t slot, RecordKind kind, const OrbitNumber& orbit) const {
+  const Call& c = slotRef(slot);
   const Range& r = *ranges_[c.range];
   EventRecord rec;
   rec.time = now_;
   rec.kind = kind;
   rec.call = idOf(slot);
-  rec.orbit = r.numberOf(c.orbit);
+  rec.orbit = orbit;
   rec.range = r.spec.name;
   rec.pool = c.pool->name;
-  rec.parker = c.parker;
-  rec.parked = c.parked;
+  rec.parker = c.parker();
+  rec.parked = c.parked();
   rec.attempt = c.attempt;
   return rec;
 }
@@ -263,6 +331,18 @@ Result ParkRuntime::refuse(Status s, CallId call, uint32_t slot) {
   return res;
 }
 
+Result ParkRuntime::refuseRetrieve(Status s, const RetrieveRequest& e, const OrbitNumber& orbit) {
+  EventRecord rec;
+  rec.time = now_;
+  rec.kind = RecordKind::Refused;
+  rec.call = e.expected;
+  rec.orbit = orbit;
+  rec.peer = e.retriever;
+  rec.reason = statusName(s);
+  record(rec);
+  return Result{s, e.expected, orbit};
+}
+
 // ---- events ----------------------------------------------------------------------------------
 
 Result ParkRuntime::handle(const Event& event, TimeMs now) {
@@ -270,15 +350,93 @@ Result ParkRuntime::handle(const Event& event, TimeMs now) {
   return std::visit(
       [this](const auto& e) -> Result {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, ParkRequest>) return park(e);
-        else if constexpr (std::is_same_v<T, RetrieveRequest>) return retrieve(e);
-        else if constexpr (std::is_same_v<T, RingbackAnswered>) return ringbackAnswered(e);
-        else if constexpr (std::is_same_v<T, RingbackFailed>) return ringbackFailed(e);
-        else if constexpr (std::is_same_v<T, FallbackAnswered>) return fallbackAnswered(e);
-        else if constexpr (std::is_same_v<T, FallbackFailed>) return fallbackFailed(e);
-        else return hungUp(e);
+        if constexpr (std::is_same_v<T, ParkRequest>)
+          return park(e);
+        else if constexpr (std::is_same_v<T, RetrieveRequest>)
+          return retrieve(e);
+        else if constexpr (std::is_same_v<T, RingbackAnswered>)
+          return ringbackAnswered(e);
+        else if constexpr (std::is_same_v<T, RingbackFailed>)
+          return ringbackFailed(e);
+        else if constexpr (std::is_same_v<T, FallbackAnswered>)
+          return fallbackAnswered(e);
+        else if constexpr (std::is_same_v<T, FallbackFailed>)
+          return fallbackFailed(e);
+        else
+          return hungUp(e);
       },
       event);
+}
+
+uint32_t ParkRuntime::allocate(ActivePool& pool, uint32_t& orbit) {
+  for (Group& g : pool.groups) {
+    uint32_t n = uint32_t(g.ranges.size());
+    uint32_t best = kNoRange;
+    switch (g.strategy) {
+      case Allocation::First:
+        for (uint32_t ri : g.ranges)
+          if (ranges_[ri]->alloc.freeCount() > 0) {
+            best = ri;
+            break;
+          }
+        if (best != kNoRange) orbit = ranges_[best]->alloc.acquire();
+        break;
+      case Allocation::LeastRecent:
+        for (uint32_t ri : g.ranges) {
+          const OrbitAllocator& a = ranges_[ri]->alloc;
+          if (a.freeCount() == 0) continue;
+          if (best == kNoRange || a.candidateStamp() < ranges_[best]->alloc.candidateStamp())
+            best = ri;
+        }
+        if (best != kNoRange) orbit = ranges_[best]->alloc.acquire();
+        break;
+      case Allocation::Random: {
+        uint64_t total = 0;
+        for (uint32_t ri : g.ranges) total += ranges_[ri]->alloc.freeCount();
+        if (total == 0) break;
+        // xorshift64*, then a multiply-shift into [0, total): uniform over the group's orbits.
+        rng_ ^= rng_ >> 12;
+        rng_ ^= rng_ << 25;
+        rng_ ^= rng_ >> 27;
+        uint64_t pick = ((rng_ * 0x2545F4914F6CDD1Dull) >> 32) * total >> 32;
+        for (uint32_t ri : g.ranges) {
+          uint32_t f = ranges_[ri]->alloc.freeCount();
+          if (pick < f) {
+            best = ri;
+            break;
+          }
+          pick -= f;
+        }
+        orbit = ranges_[best]->alloc.acquire();
+        break;
+      }
+      case Allocation::Next: {
+        uint64_t total = 0;
+        for (uint32_t ri : g.ranges) total += ranges_[ri]->alloc.freeCount();
+        if (total == 0) break;
+        // Continue in the range where the rotation is; then enter the following ranges at their
+        // low end; finally wrap into the starting range's front part (k == n).
+        for (uint32_t k = 0; k <= n; ++k) {
+          uint32_t gi = (g.current + k) % n;
+          OrbitAllocator& a = ranges_[g.ranges[gi]]->alloc;
+          if (k > 0) a.rewind();
+          uint32_t o = a.acquireForward();
+          if (o != OrbitAllocator::kNone) {
+            g.current = gi;
+            best = g.ranges[gi];
+            orbit = o;
+            break;
+          }
+        }
+        break;
+      }
+    }
+    if (best != kNoRange) {
+      ranges_[best]->lastUse = ++useSeq_;
+      return best;
+    }
+  }
+  return kNoRange;
 }
 
 Result ParkRuntime::park(const ParkRequest& e) {
@@ -294,47 +452,33 @@ Result ParkRuntime::park(const ParkRequest& e) {
     return Result{s, 0, {}};
   };
   auto it = poolByName_.find(e.pool);
-  if (it == poolByName_.end()) return failed(Status::UnknownPool);
-  const ActivePool& pool = pools_[it->second];
-
-  uint32_t best = kNoHolder;
-  for (uint32_t ri : pool.ranges) {
-    const Range& r = *ranges_[ri];
-    if (r.alloc.freeCount() == 0) continue;
-    if (best == kNoHolder) {
-      best = ri;
-      continue;
-    }
-    const Range& b = *ranges_[best];
-    if (r.alloc.strategy() == Allocation::LeastRecent &&
-        b.alloc.strategy() == Allocation::LeastRecent &&
-        r.alloc.candidateStamp() < b.alloc.candidateStamp())
-      best = ri;
-  }
-  if (best == kNoHolder) return failed(Status::NoFreeOrbit);
+  if (it == poolByName_.end() || pools_[it->second].ranges.empty())
+    return failed(Status::UnknownPool);
+  ActivePool& pool = pools_[it->second];
+  if (freeSlots_.empty() && slotCount_ >= kMaxSlots) return failed(Status::NoFreeOrbit);
+  uint32_t orbit = 0;
+  uint32_t ri = allocate(pool, orbit);
+  if (ri == kNoRange) return failed(Status::NoFreeOrbit);
   uint32_t slot = newSlot();
-  if (slot == kNoHolder) return failed(Status::NoFreeOrbit);
 
-  Range& r = *ranges_[best];
-  uint32_t orbit = r.alloc.acquire();
+  Range& r = *ranges_[ri];
   r.holder[orbit] = slot;
   ++r.held;
 
   Call& c = slotRef(slot);
-  c.parker.assign(e.parker);
-  c.parked.assign(e.parked);
+  c.setText(e.parker, e.parked);
   c.pool = pool.info;
+  ++c.pool->calls;
   c.parkedLeg = e.parkedLeg;
   c.parkedAt = now_;
   c.stateDue = now_ + c.pool->settings.pickupTimeoutMs;
-  c.expiresAt = now_ + config_.maxLifetimeMs;
-  c.range = best;
+  c.range = ri;
   c.orbit = orbit;
   c.state = CallState::Parked;
   c.attempt = 0;
-  c.heapPos = UINT32_MAX;
+  c.heapPos = kNoPos;
   ++live_;
-  heapSet(slot, c.due());
+  heapSet(slot);
 
   Result res{Status::Ok, idOf(slot), r.numberOf(orbit)};
   const ParkSettings& s = c.pool->settings;
@@ -348,73 +492,77 @@ Result ParkRuntime::park(const ParkRequest& e) {
   Command notify{CommandKind::NotifyParker};
   notify.call = res.call;
   notify.parkedLeg = c.parkedLeg;
-  notify.uri = c.parker;
+  notify.uri = c.parker();
   notify.orbit = res.orbit;
   notify.notice = Notice::Parked;
   command(notify);
-  record(recordFor(slot, RecordKind::Parked));
+  record(recordFor(slot, RecordKind::Parked, res.orbit));
   return res;
 }
 
 Result ParkRuntime::retrieve(const RetrieveRequest& e) {
   auto parts = parseOrbit(e.orbit);
-  if (!parts) return refuse(Status::BadOrbit, e.expected);
+  if (!parts) return refuseRetrieve(Status::BadOrbit, e, {});
+  OrbitNumber dialed = formatOrbit(parts->prefix, parts->digits, parts->value);
   uint32_t ri, orbit;
-  if (!locate(orbitKey(*parts), ri, orbit, true)) {
-    Result res = refuse(Status::OrbitNotFound, e.expected);
-    res.orbit = formatOrbit(parts->prefix, parts->digits, parts->value);
-    return res;
-  }
-  uint32_t slot = ranges_[ri]->holder[orbit];
+  if (!locate(orbitKey(*parts), ri, orbit, true))
+    return refuseRetrieve(Status::OrbitNotFound, e, dialed);
+  Range& r = *ranges_[ri];
+  __builtin_prefetch(r.alloc.nodeAddress(orbit), 1);  // released below; independent of the call
+  uint32_t slot = r.holder[orbit];
   CallId id = idOf(slot);
-  if (e.expected != 0 && e.expected != id) return refuse(Status::StaleCallId, e.expected, slot);
+  if (e.expected != 0 && e.expected != id) return refuseRetrieve(Status::StaleCallId, e, dialed);
   Call& c = slotRef(slot);
   if (c.state == CallState::FallingBack) return refuse(Status::CallLeaving, id, slot);
   if (c.state == CallState::RingingBack) {
     Command cancel{CommandKind::CancelRing};
     cancel.call = id;
     cancel.parkedLeg = c.parkedLeg;
-    cancel.uri = c.parker;
+    cancel.uri = c.parker();
+    cancel.orbit = dialed;
+    cancel.attempt = c.attempt;
     command(cancel);
   }
   Command connect{CommandKind::Connect};
   connect.call = id;
   connect.parkedLeg = c.parkedLeg;
   connect.otherLeg = e.retrieverLeg;
-  connect.orbit = ranges_[ri]->numberOf(orbit);
+  connect.orbit = dialed;
   command(connect);
-  Result res{Status::Ok, id, connect.orbit};
-  end(slot, Outcome::Retrieved, {}, e.retriever);
-  return res;
+  end(slot, dialed, Outcome::Retrieved, {}, e.retriever);
+  return Result{Status::Ok, id, dialed};
 }
 
 Result ParkRuntime::ringbackAnswered(const RingbackAnswered& e) {
   Call* c = liveCall(e.call);
-  if (!c || c->state != CallState::RingingBack) {
+  if (!c || c->state != CallState::RingingBack || (e.attempt != 0 && e.attempt != c->attempt)) {
     Command release{CommandKind::ReleaseLeg};
     release.call = e.call;
     release.otherLeg = e.parkerLeg;
+    release.attempt = e.attempt;
     command(release);
     if (!c) return refuse(Status::CallEnded, e.call);
-    return refuse(Status::NotExpected, e.call, uint32_t(e.call & (kMaxSlots - 1)));
+    return refuse(Status::NotExpected, e.call, slotOf(e.call));
   }
-  uint32_t slot = uint32_t(e.call & (kMaxSlots - 1));
+  uint32_t slot = slotOf(e.call);
   Command connect{CommandKind::Connect};
   connect.call = e.call;
   connect.parkedLeg = c->parkedLeg;
   connect.otherLeg = e.parkerLeg;
   connect.orbit = ranges_[c->range]->numberOf(c->orbit);
+  connect.attempt = c->attempt;
   command(connect);
   Result res{Status::Ok, e.call, connect.orbit};
-  end(slot, Outcome::RangBack, {}, c->parker);
+  end(slot, res.orbit, Outcome::RangBack, {}, c->parker());
   return res;
 }
 
 Result ParkRuntime::ringbackFailed(const RingbackFailed& e) {
   Call* c = liveCall(e.call);
   if (!c) return refuse(Status::CallEnded, e.call);
-  uint32_t slot = uint32_t(e.call & (kMaxSlots - 1));
-  if (c->state != CallState::RingingBack) return refuse(Status::NotExpected, e.call, slot);
+  uint32_t slot = slotOf(e.call);
+  if (c->state != CallState::RingingBack || (e.attempt != 0 && e.attempt != c->attempt))
+    return refuse(Status::NotExpected, e.call, slot);
   EventRecord failed = recordFor(slot, RecordKind::RingbackFailed);
   failed.reason = ringFailureName(e.reason);
   record(failed);
@@ -423,16 +571,17 @@ Result ParkRuntime::ringbackFailed(const RingbackFailed& e) {
   if (c->attempt < s.maxAttempts) {
     c->state = CallState::Parked;
     c->stateDue = now_ + s.pickupTimeoutMs;
-    heapSet(slot, c->due());
+    heapSet(slot);
   } else if (!s.onTimeoutUri.empty()) {
     c->state = CallState::FallingBack;
     c->stateDue = kNever;
-    heapSet(slot, c->due());
+    heapSet(slot);
     Command transfer{CommandKind::Transfer};
     transfer.call = e.call;
     transfer.parkedLeg = c->parkedLeg;
     transfer.uri = s.onTimeoutUri;
     transfer.orbit = res.orbit;
+    transfer.attempt = c->attempt;
     command(transfer);
     EventRecord rec = recordFor(slot, RecordKind::FallbackStarted);
     rec.peer = s.onTimeoutUri;
@@ -442,8 +591,9 @@ Result ParkRuntime::ringbackFailed(const RingbackFailed& e) {
     disconnect.call = e.call;
     disconnect.parkedLeg = c->parkedLeg;
     disconnect.orbit = res.orbit;
+    disconnect.attempt = c->attempt;
     command(disconnect);
-    end(slot, Outcome::Disconnected, "no_fallback", {});
+    end(slot, res.orbit, Outcome::Disconnected, "no_fallback", {});
   }
   return res;
 }
@@ -451,54 +601,59 @@ Result ParkRuntime::ringbackFailed(const RingbackFailed& e) {
 Result ParkRuntime::fallbackAnswered(const FallbackAnswered& e) {
   Call* c = liveCall(e.call);
   if (!c) return refuse(Status::CallEnded, e.call);
-  uint32_t slot = uint32_t(e.call & (kMaxSlots - 1));
+  uint32_t slot = slotOf(e.call);
   if (c->state != CallState::FallingBack) return refuse(Status::NotExpected, e.call, slot);
   Result res{Status::Ok, e.call, ranges_[c->range]->numberOf(c->orbit)};
-  end(slot, Outcome::Fallback, {}, c->pool->settings.onTimeoutUri);
+  end(slot, res.orbit, Outcome::Fallback, {}, c->pool->settings.onTimeoutUri);
   return res;
 }
 
 Result ParkRuntime::fallbackFailed(const FallbackFailed& e) {
   Call* c = liveCall(e.call);
   if (!c) return refuse(Status::CallEnded, e.call);
-  uint32_t slot = uint32_t(e.call & (kMaxSlots - 1));
+  uint32_t slot = slotOf(e.call);
   if (c->state != CallState::FallingBack) return refuse(Status::NotExpected, e.call, slot);
   Result res{Status::Ok, e.call, ranges_[c->range]->numberOf(c->orbit)};
   Command disconnect{CommandKind::Disconnect};
   disconnect.call = e.call;
   disconnect.parkedLeg = c->parkedLeg;
   disconnect.orbit = res.orbit;
+  disconnect.attempt = c->attempt;
   command(disconnect);
-  end(slot, Outcome::Disconnected, "fallback_failed", c->pool->settings.onTimeoutUri);
+  end(slot, res.orbit, Outcome::Disconnected, "fallback_failed", c->pool->settings.onTimeoutUri);
   return res;
 }
 
 Result ParkRuntime::hungUp(const ParkedHungUp& e) {
   Call* c = liveCall(e.call);
   if (!c) return refuse(Status::CallEnded, e.call);
-  uint32_t slot = uint32_t(e.call & (kMaxSlots - 1));
+  uint32_t slot = slotOf(e.call);
   Result res{Status::Ok, e.call, ranges_[c->range]->numberOf(c->orbit)};
   if (c->state == CallState::RingingBack) {
     Command cancel{CommandKind::CancelRing};
     cancel.call = e.call;
     cancel.parkedLeg = c->parkedLeg;
-    cancel.uri = c->parker;
+    cancel.uri = c->parker();
+    cancel.orbit = res.orbit;
+    cancel.attempt = c->attempt;
     command(cancel);
   } else if (c->state == CallState::FallingBack) {
     Command cancel{CommandKind::CancelTransfer};
     cancel.call = e.call;
     cancel.parkedLeg = c->parkedLeg;
     cancel.uri = c->pool->settings.onTimeoutUri;
+    cancel.orbit = res.orbit;
+    cancel.attempt = c->attempt;
     command(cancel);
   }
   Command notify{CommandKind::NotifyParker};
   notify.call = e.call;
   notify.parkedLeg = c->parkedLeg;
-  notify.uri = c->parker;
+  notify.uri = c->parker();
   notify.orbit = res.orbit;
   notify.notice = Notice::Abandoned;
   command(notify);
-  end(slot, Outcome::Abandoned, {}, {});
+  end(slot, res.orbit, Outcome::Abandoned, {}, {});
   return res;
 }
 
@@ -506,56 +661,70 @@ void ParkRuntime::fire(uint32_t slot) {
   Call& c = slotRef(slot);
   CallId id = idOf(slot);
   OrbitNumber orbit = ranges_[c.range]->numberOf(c.orbit);
-  if (c.expiresAt <= now_) {
+  if (c.parkedAt + config_.maxLifetimeMs <= now_) {
     if (c.state == CallState::RingingBack || c.state == CallState::FallingBack) {
-      Command cancel{c.state == CallState::RingingBack ? CommandKind::CancelRing
-                                                       : CommandKind::CancelTransfer};
+      bool ringing = c.state == CallState::RingingBack;
+      Command cancel{ringing ? CommandKind::CancelRing : CommandKind::CancelTransfer};
       cancel.call = id;
       cancel.parkedLeg = c.parkedLeg;
-      cancel.uri = c.state == CallState::RingingBack ? std::string_view(c.parker)
-                                                     : std::string_view(c.pool->settings.onTimeoutUri);
+      cancel.uri = ringing ? c.parker() : std::string_view(c.pool->settings.onTimeoutUri);
+      cancel.orbit = orbit;
+      cancel.attempt = c.attempt;
       command(cancel);
     }
     Command disconnect{CommandKind::Disconnect};
     disconnect.call = id;
     disconnect.parkedLeg = c.parkedLeg;
     disconnect.orbit = orbit;
+    disconnect.attempt = c.attempt;
     command(disconnect);
-    end(slot, Outcome::Disconnected, "max_lifetime", {});
+    end(slot, orbit, Outcome::Disconnected, "max_lifetime", {});
     return;
   }
   // Only a PARKED call has a state timer: the pickup wait is over, ring the parker.
-  assert(c.state == CallState::Parked);
+  assert(c.state == CallState::Parked && c.stateDue <= now_);
   ++c.attempt;
   c.state = CallState::RingingBack;
   c.stateDue = kNever;
-  heapSet(slot, c.due());
+  heapSet(slot);
   Command ring{CommandKind::RingParker};
   ring.call = id;
   ring.parkedLeg = c.parkedLeg;
-  ring.uri = c.parker;
+  ring.uri = c.parker();
   ring.orbit = orbit;
   ring.attempt = c.attempt;
   command(ring);
-  record(recordFor(slot, RecordKind::RingbackStarted));
+  record(recordFor(slot, RecordKind::RingbackStarted, orbit));
 }
 
-void ParkRuntime::end(uint32_t slot, Outcome outcome, std::string_view reason,
-                      std::string_view peer) {
+void ParkRuntime::end(uint32_t slot, const OrbitNumber& orbit, Outcome outcome,
+                      std::string_view reason, std::string_view peer) {
   Call& c = slotRef(slot);
-  EventRecord rec = recordFor(slot, RecordKind::Ended);
+  EventRecord rec = recordFor(slot, RecordKind::Ended, orbit);
   rec.outcome = outcome;
   rec.reason = reason;
   rec.peer = peer;
   record(rec);
   heapRemove(slot);
-  uint32_t ri = c.range, orbit = c.orbit;
+  uint32_t ri = c.range, index = c.orbit;
+  PoolInfo* info = c.pool;
   c.state = CallState::Free;
-  c.pool.reset();
+  c.pool = nullptr;
+  c.stateDue = kNever;
   ++c.gen;
   --live_;
   freeSlots_.push_back(slot);
-  releaseOrbit(ri, orbit);
+  releasePoolInfo(info);
+  releaseOrbit(ri, index);
+}
+
+void ParkRuntime::releasePoolInfo(PoolInfo* info) {
+  if (--info->calls > 0 || info->current) return;
+  // The last call of a replaced pool version ended: its settings are no longer needed.
+  auto it = std::find_if(poolInfos_.begin(), poolInfos_.end(),
+                         [&](const std::unique_ptr<PoolInfo>& p) { return p.get() == info; });
+  assert(it != poolInfos_.end());
+  poolInfos_.erase(it);
 }
 
 void ParkRuntime::releaseOrbit(uint32_t ri, uint32_t orbit) {
@@ -565,7 +734,7 @@ void ParkRuntime::releaseOrbit(uint32_t ri, uint32_t orbit) {
   r.alloc.release(orbit, ++stampSeq_);
   if (r.serving) return;
   // A draining range gave the orbit back: a serving range may have been waiting for it.
-  uint64_t key = r.keyOf(orbit);
+  uint64_t key = r.loKey + orbit;
   if (const Span* span = serving(key)) {
     Range& a = *ranges_[span->range];
     uint32_t idx = uint32_t(key - span->lo);
@@ -580,7 +749,7 @@ void ParkRuntime::releaseOrbit(uint32_t ri, uint32_t orbit) {
     rec.time = now_;
     rec.kind = RecordKind::RangeDrained;
     rec.range = r.spec.name;
-    rec.pool = r.pool->name;
+    rec.pool = r.pool;
     record(rec);
     draining_.erase(std::find(draining_.begin(), draining_.end(), ri));
     ranges_[ri].reset();
@@ -610,7 +779,7 @@ bool ParkRuntime::locate(uint64_t key, uint32_t& ri, uint32_t& orbit, bool holde
   for (uint32_t d : draining_) {
     const Range& r = *ranges_[d];
     if (!r.covers(key)) continue;
-    uint32_t idx = uint32_t(key - r.keyOf(0));
+    uint32_t idx = uint32_t(key - r.loKey);
     if (r.holder[idx] != kNoHolder && r.holder[idx] != kBlocked) {
       ri = d;
       orbit = idx;
@@ -635,22 +804,27 @@ std::string ParkRuntime::replacePolicy(const RuntimePolicy& policy, TimeMs now) 
   std::unordered_map<std::string_view, uint32_t> servingByName;
   for (const Span& s : spans_) servingByName.emplace(ranges_[s.range]->spec.name, s.range);
 
+  // The previous pool versions stay alive while calls use them.
+  for (auto& info : poolInfos_) info->current = false;
+  poolInfos_.erase(std::remove_if(poolInfos_.begin(), poolInfos_.end(),
+                                  [](const std::unique_ptr<PoolInfo>& p) { return p->calls == 0; }),
+                   poolInfos_.end());
+
   std::vector<ActivePool> pools;
-  std::vector<uint32_t> kept, created;
+  std::vector<uint32_t> created;
   for (const PoolSpec& ps : policy.pools) {
     ActivePool ap;
-    ap.info = std::make_shared<const PoolInfo>(PoolInfo{ps.name, ps.settings});
+    poolInfos_.push_back(std::make_unique<PoolInfo>(PoolInfo{ps.name, ps.settings, 0, true}));
+    ap.info = poolInfos_.back().get();
     for (const RangeSpec& rs : ps.ranges) {
       auto it = servingByName.find(rs.name);
       if (it != servingByName.end()) {
         Range& old = *ranges_[it->second];
-        if (old.pool->name == ps.name && old.spec.prefix == rs.prefix &&
-            old.spec.digits == rs.digits && old.spec.lo == rs.lo && old.spec.hi == rs.hi) {
+        if (old.pool == ps.name && old.spec.prefix == rs.prefix && old.spec.digits == rs.digits &&
+            old.spec.lo == rs.lo && old.spec.hi == rs.hi) {
           old.alloc.setStrategy(rs.allocation);
           old.spec.allocation = rs.allocation;
-          old.pool = ap.info;
           ap.ranges.push_back(it->second);
-          kept.push_back(it->second);
           servingByName.erase(it);
           continue;
         }
@@ -663,26 +837,35 @@ std::string ParkRuntime::replacePolicy(const RuntimePolicy& policy, TimeMs now) 
         ri = uint32_t(ranges_.size());
         ranges_.emplace_back();
       }
-      ranges_[ri] = std::make_unique<Range>(rs, ap.info, config_.seed);
+      ranges_[ri] = std::make_unique<Range>(rs, ps.name, config_.seed);
       ap.ranges.push_back(ri);
       created.push_back(ri);
     }
+    // Group the ranges by strategy, groups in order of first appearance. A `next` rotation
+    // continues in the range it used last.
+    for (uint32_t ri : ap.ranges) {
+      Allocation a = ranges_[ri]->spec.allocation;
+      auto g = std::find_if(ap.groups.begin(), ap.groups.end(),
+                            [&](const Group& x) { return x.strategy == a; });
+      if (g == ap.groups.end()) g = ap.groups.insert(ap.groups.end(), Group{a, {}, 0});
+      g->ranges.push_back(ri);
+    }
+    for (Group& g : ap.groups)
+      for (uint32_t i = 0; i < g.ranges.size(); ++i)
+        if (ranges_[g.ranges[i]]->lastUse > ranges_[g.ranges[g.current]]->lastUse) g.current = i;
     pools.push_back(std::move(ap));
   }
 
   // Ranges not carried over stop serving and drain (or vanish at once when empty).
   std::vector<uint32_t> retired;
-  for (const Span& s : spans_)
-    if (servingByName.count(ranges_[s.range]->spec.name) &&
-        servingByName.at(ranges_[s.range]->spec.name) == s.range)
-      retired.push_back(s.range);
+  for (const Span& s : spans_) {
+    auto it = servingByName.find(ranges_[s.range]->spec.name);
+    if (it != servingByName.end() && it->second == s.range) retired.push_back(s.range);
+  }
 
   std::vector<Span> spans;
   for (const ActivePool& ap : pools)
-    for (uint32_t ri : ap.ranges) {
-      const Range& r = *ranges_[ri];
-      spans.push_back({r.keyOf(0), orbitKey(r.spec.prefix, r.spec.digits, r.spec.hi), ri});
-    }
+    for (uint32_t ri : ap.ranges) spans.push_back({ranges_[ri]->loKey, ranges_[ri]->hiKey, ri});
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.lo < b.lo; });
   spans_ = std::move(spans);
   pools_ = std::move(pools);
@@ -696,7 +879,7 @@ std::string ParkRuntime::replacePolicy(const RuntimePolicy& policy, TimeMs now) 
     rec.time = now_;
     rec.kind = RecordKind::RangeDraining;
     rec.range = r.spec.name;
-    rec.pool = r.pool->name;
+    rec.pool = r.pool;
     record(rec);
     if (r.held == 0) {
       rec.kind = RecordKind::RangeDrained;
@@ -714,7 +897,7 @@ std::string ParkRuntime::replacePolicy(const RuntimePolicy& policy, TimeMs now) 
       const Range& r = *ranges_[d];
       for (uint32_t idx = 0; idx < r.holder.size(); ++idx) {
         if (r.holder[idx] == kNoHolder || r.holder[idx] == kBlocked) continue;
-        uint64_t key = r.keyOf(idx);
+        uint64_t key = r.loKey + idx;
         const Span* span = serving(key);
         if (!span) continue;
         Range& a = *ranges_[span->range];
@@ -746,11 +929,11 @@ std::optional<CallView> ParkRuntime::call(CallId id) const {
   v.orbit = r.numberOf(c->orbit);
   v.range = r.spec.name;
   v.pool = c->pool->name;
-  v.parker = c->parker;
-  v.parked = c->parked;
+  v.parker = c->parker();
+  v.parked = c->parked();
   v.attempt = c->attempt;
   v.parkedAt = c->parkedAt;
-  v.nextDeadline = c->due();
+  v.nextDeadline = dueOf(*c);
   v.settings = c->pool->settings;
   return v;
 }
@@ -779,27 +962,46 @@ std::optional<PoolStats> ParkRuntime::poolStats(std::string_view pool) const {
 
 std::string ParkRuntime::checkInvariants() const {
   size_t live = 0;
+  std::unordered_map<const PoolInfo*, uint32_t> callsPerInfo;
   for (uint32_t s = 0; s < slotCount_; ++s) {
     const Call& c = slotRef(s);
-    if (c.state == CallState::Free) continue;
+    if (c.state == CallState::Free) {
+      if (c.heapPos != kNoPos) return "free slot " + std::to_string(s) + " has a timer";
+      continue;
+    }
     ++live;
     std::string id = std::to_string(idOf(s));
     if (c.range >= ranges_.size() || !ranges_[c.range]) return "call " + id + " has no range";
     const Range& r = *ranges_[c.range];
     if (c.orbit >= r.holder.size() || r.holder[c.orbit] != s)
       return "call " + id + " is not the holder of its orbit";
-    if (c.heapPos >= heap_.size() || heap_[c.heapPos] != s)
+    if (c.heapPos >= heap_.size() || heap_[c.heapPos].slot != s)
       return "call " + id + " has no timer";
+    if (heap_[c.heapPos].due != dueOf(c)) return "call " + id + " has a stale timer";
     if (c.state == CallState::Parked && c.stateDue == kNever)
       return "parked call " + id + " has no pickup timer";
     if (c.state != CallState::Parked && c.stateDue != kNever)
       return "call " + id + " has a pickup timer outside PARKED";
+    if (dueOf(c) < now_) return "call " + id + " has an overdue timer";
+    if (!c.pool) return "call " + id + " has no settings";
     if (c.attempt > c.pool->settings.maxAttempts) return "call " + id + " exceeded its attempts";
+    if (c.state == CallState::FallingBack && c.attempt != c.pool->settings.maxAttempts)
+      return "call " + id + " fell back before its last attempt";
+    ++callsPerInfo[c.pool];
   }
   if (live != live_) return "live call count is off";
   if (heap_.size() != live_) return "timer count differs from live calls";
+  if (freeSlots_.size() + live_ != slotCount_) return "free slot count is off";
   for (uint32_t p = 1; p < heap_.size(); ++p)
-    if (heapLess(heap_[p], heap_[(p - 1) / 2])) return "timer heap out of order";
+    if (timerLess(heap_[p], heap_[(p - 1) / 2])) return "timer heap out of order";
+  for (const auto& info : poolInfos_) {
+    auto it = callsPerInfo.find(info.get());
+    uint32_t n = it == callsPerInfo.end() ? 0 : it->second;
+    if (n != info->calls) return "pool " + info->name + " counts its calls wrong";
+    if (!info->current && n == 0) return "an unused old version of pool " + info->name + " is kept";
+    callsPerInfo.erase(info.get());
+  }
+  if (!callsPerInfo.empty()) return "a call uses settings the runtime does not own";
   std::unordered_set<uint64_t> heldKeys;
   size_t holders = 0;
   for (uint32_t ri = 0; ri < ranges_.size(); ++ri) {
@@ -818,7 +1020,7 @@ std::string ParkRuntime::checkInvariants() const {
         ++blocked;
         uint32_t dri, didx;
         if (!r.serving) continue;
-        if (!locate(r.keyOf(i), dri, didx, true) || ranges_[dri]->serving)
+        if (!locate(r.loKey + i, dri, didx, true) || ranges_[dri]->serving)
           return "orbit " + r.numberOf(i).str() + " is blocked but no draining call holds it";
       } else {
         ++held;
@@ -826,7 +1028,7 @@ std::string ParkRuntime::checkInvariants() const {
         if (h >= slotCount_ || slotRef(h).state == CallState::Free || slotRef(h).range != ri ||
             slotRef(h).orbit != i)
           return "orbit " + r.numberOf(i).str() + " names a holder that does not hold it";
-        if (!heldKeys.insert(r.keyOf(i)).second)
+        if (!heldKeys.insert(r.loKey + i).second)
           return "orbit " + r.numberOf(i).str() + " is held by two calls";
       }
     }
@@ -843,11 +1045,26 @@ std::string ParkRuntime::checkInvariants() const {
     if (r.serving) return "range " + r.spec.name + " is both draining and serving";
     for (uint32_t i = 0; i < r.holder.size(); ++i) {
       if (r.holder[i] == kNoHolder || r.holder[i] == kBlocked) continue;
-      if (const Span* span = serving(r.keyOf(i)))
-        if (ranges_[span->range]->holder[r.keyOf(i) - span->lo] != kBlocked)
+      if (const Span* span = serving(r.loKey + i))
+        if (ranges_[span->range]->holder[r.loKey + i - span->lo] != kBlocked)
           return "orbit " + r.numberOf(i).str() + " is held by a draining range but not blocked";
     }
   }
+  // Every serving range is in exactly one pool's groups.
+  size_t grouped = 0;
+  for (const ActivePool& ap : pools_) {
+    size_t inGroups = 0;
+    for (const Group& g : ap.groups) {
+      inGroups += g.ranges.size();
+      if (g.current >= std::max<size_t>(1, g.ranges.size())) return "a rotation is lost";
+      for (uint32_t ri : g.ranges)
+        if (!ranges_[ri] || !ranges_[ri]->serving || ranges_[ri]->spec.allocation != g.strategy)
+          return "pool " + ap.info->name + " groups a range wrongly";
+    }
+    if (inGroups != ap.ranges.size()) return "pool " + ap.info->name + " lost a range";
+    grouped += inGroups;
+  }
+  if (grouped != spans_.size()) return "serving ranges and pools disagree";
   return {};
 }
 

@@ -24,16 +24,37 @@
 // connects two parties to the same caller. A retrieve while RINGING_BACK wins over the ringback
 // (CancelRing is emitted). Parking never reuses a held orbit: one call per orbit.
 //
-// Allocation. A park names a pool; the pool's ranges are tried in declaration order and the
-// first with a free orbit allocates with its own strategy (see OrbitAllocator.h), except that
-// among least_recent ranges the one whose candidate orbit was freed longest ago wins, so a pool
-// of least_recent ranges behaves as a single least_recent pool.
+// Allocation. A park names a pool and never an orbit: the runtime picks a free one, so a park
+// can never land on an occupied orbit and can never be mistaken for a retrieve (the valet-park
+// bug where parking onto a taken slot bridged the two callers cannot happen here). The pool's
+// ranges are grouped by strategy; the groups are tried in the order their strategy first
+// appears among the pool's ranges, and the first group with a free orbit allocates, treating
+// its ranges as one block of orbits (see OrbitAllocator.h for one range):
+//   least_recent  the orbit freed longest ago in any of the group's ranges (never-used orbits
+//                 first, by declaration order, then lowest number);
+//   random        uniformly among all the group's free orbits;
+//   next          rotating through the group's ranges in declaration order, continuing after
+//                 the orbit handed out last and wrapping from the last range to the first;
+//   first         the lowest free orbit of the first range (in declaration order) that has one.
+// A pool normally uses one strategy; mixing them is allowed and behaves as described. No free
+// orbit: the park fails with NoFreeOrbit, emits no command, and the parker's call is unharmed.
 //
 // Timers. Each live call has exactly one entry in an indexed min-heap: its next deadline, the
-// earlier of its state timer (end of the pickup wait) and its hard lifetime limit
-// (RuntimeConfig::maxLifetimeMs). handle(e, now) and advance(now) first fire every timer due at
-// or before `now`, in deadline order, each at its own deadline time, and only then apply the
-// event. Time never goes backwards: a `now` earlier than a previous one counts as the previous.
+// earlier of its state timer (end of the pickup wait, only while PARKED) and its hard lifetime
+// limit (parkedAt + RuntimeConfig::maxLifetimeMs). While RINGING_BACK or FALLING_BACK the
+// runtime waits for the server to report the outcome (RingbackAnswered/Failed,
+// FallbackAnswered/Failed); the server's own SIP timers bound those waits, and the lifetime
+// limit ends the call if a report never comes. handle(e, now) and advance(now) first fire every
+// timer due at or before `now`, in deadline order (ties: older slot first), each at its own
+// deadline time, and only then apply the event; so an event that arrives at the same instant
+// as a timer loses to it. Time never goes backwards: a `now` earlier than a previous one counts
+// as the previous.
+//
+// Ringback attempts. RingParker carries the attempt number (1, 2, ...). A RingbackAnswered or
+// RingbackFailed may quote it (`attempt` != 0): a report about an earlier attempt than the one
+// in progress is refused with NotExpected (and an answering leg is released), so a late report
+// of attempt 1 can never be counted against attempt 2. With attempt == 0 the report applies to
+// whatever ringback is in progress.
 //
 // Policy replacement (replacePolicy) is atomic: the new policy is validated first and a policy
 // that fails validation changes nothing. Calls already parked keep their orbit and the settings
@@ -44,17 +65,25 @@
 // range that a draining range still holds stays blocked until that call ends, so an orbit never
 // holds two calls even across reloads.
 //
-// Thread safety: none inside. One ParkRuntime belongs to one thread at a time (parkd runs one
-// event-loop thread per runtime instance and calls everything from it). This keeps every
-// operation lock-free and makes "first event wins" trivially atomic: events are applied one at a
-// time, in the order the loop receives them. Distinct instances share nothing.
+// Thread safety: a ParkRuntime is not thread-safe and takes no locks. It belongs to one thread
+// at a time: parkd runs one event-loop thread per runtime instance and calls every method
+// (including the const introspection ones) from that thread; a caller that needs another thread
+// to look must hop onto the loop (or guard all calls with one mutex of its own). This keeps
+// every operation lock-free and makes "first event wins" trivially atomic: events are applied
+// one at a time, to completion, in the order the loop receives them, and the Sink sees a
+// complete, ordered stream. Sink callbacks run synchronously inside the call that caused them
+// and must not re-enter the runtime (queue the commands and act on them after the call returns,
+// as parkd does). Distinct instances share nothing and may run on different threads.
 //
 // Errors: inputs that do not apply (an unknown pool, a stale id, a race lost) are answered with
 // a Status and a Refused/ParkFailed record, never with an exception. The only exceptions are
 // std::bad_alloc from the standard library.
 //
 // Costs: park and retrieve are O(log n) in the number of live calls (the timer heap) plus the
-// allocator's O(1) / O(log64 n); no allocation per operation beyond copying the two URIs.
+// allocator's O(1) / O(log64 n) and O(ranges of the pool); they allocate nothing in the steady
+// state (a call slot keeps its URI buffer for the next call). Memory: one 64-byte slot per call
+// plus its URIs, a 16-byte timer entry, and per orbit about 20 bytes allocated with the policy;
+// bench/runtime measures it.
 #pragma once
 
 #include <cstdint>
@@ -140,10 +169,15 @@ class ParkRuntime {
   struct PoolInfo;
   struct Range;
   struct Call;
+  struct Group;
   struct ActivePool;
   struct Span {
     uint64_t lo, hi;
     uint32_t range;
+  };
+  struct Timer {
+    TimeMs due;
+    uint32_t slot;
   };
 
   Result park(const ParkRequest& e);
@@ -155,33 +189,43 @@ class ParkRuntime {
   Result hungUp(const ParkedHungUp& e);
   void fire(uint32_t slot);
 
+  uint32_t allocate(ActivePool& pool, uint32_t& orbit);  // range index or kNoRange
   Call* liveCall(CallId id);
   const Call* liveCall(CallId id) const;
   Call& slotRef(uint32_t slot) const;
   CallId idOf(uint32_t slot) const;
   uint32_t newSlot();
-  void end(uint32_t slot, Outcome outcome, std::string_view reason, std::string_view peer);
+  TimeMs dueOf(const Call& c) const;
+  void end(uint32_t slot, const OrbitNumber& orbit, Outcome outcome, std::string_view reason,
+           std::string_view peer);
   void releaseOrbit(uint32_t rangeIndex, uint32_t orbit);
+  void releasePoolInfo(PoolInfo* info);
   // Finds the (range, orbit) holding a call for `key`, or the serving range covering it.
   bool locate(uint64_t key, uint32_t& range, uint32_t& orbit, bool holderOnly) const;
   const Span* serving(uint64_t key) const;
 
   EventRecord recordFor(uint32_t slot, RecordKind kind) const;
+  EventRecord recordFor(uint32_t slot, RecordKind kind, const OrbitNumber& orbit) const;
   Result refuse(Status s, CallId call, uint32_t slot = UINT32_MAX);
+  Result refuseRetrieve(Status s, const RetrieveRequest& e, const OrbitNumber& orbit);
   void command(const Command& c) { sink_.onCommand(c); }
   void record(const EventRecord& r) { sink_.onRecord(r); }
 
   // Timer heap
-  void heapSet(uint32_t slot, TimeMs due);  // insert or update
+  void heapSet(uint32_t slot);  // insert or re-key from the call's current deadlines
   void heapRemove(uint32_t slot);
   void siftUp(uint32_t pos);
   void siftDown(uint32_t pos);
-  bool heapLess(uint32_t a, uint32_t b) const;
+  static bool timerLess(const Timer& a, const Timer& b) {
+    return a.due < b.due || (a.due == b.due && a.slot < b.slot);
+  }
 
   Sink& sink_;
   RuntimeConfig config_;
   TimeMs now_ = 0;
-  uint64_t stampSeq_ = 0;
+  uint64_t stampSeq_ = 0;  // release stamps (least_recent order)
+  uint64_t useSeq_ = 0;    // acquire sequence (where a `next` rotation is)
+  uint64_t rng_;           // picks among a pool's `random` ranges
   size_t live_ = 0;
 
   std::vector<std::unique_ptr<Range>> ranges_;  // by index; null = dropped (index reusable)
@@ -189,13 +233,15 @@ class ParkRuntime {
   std::vector<Span> spans_;         // serving ranges, sorted by lo, non-overlapping
   std::vector<uint32_t> draining_;  // indices of draining ranges
   std::vector<ActivePool> pools_;
-  std::unordered_map<std::string_view, uint32_t> poolByName_;  // keys point into pools_
+  std::unordered_map<std::string_view, uint32_t> poolByName_;  // keys point into PoolInfo names
+  // Every PoolInfo alive: those of the current policy and older ones that live calls still use.
+  std::vector<std::unique_ptr<PoolInfo>> poolInfos_;
 
   static constexpr uint32_t kChunkBits = 10;
   std::vector<std::unique_ptr<Call[]>> chunks_;
   uint32_t slotCount_ = 0;
   std::vector<uint32_t> freeSlots_;
-  std::vector<uint32_t> heap_;
+  std::vector<Timer> heap_;
 };
 
 }  // namespace callpark::park

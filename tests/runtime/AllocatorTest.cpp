@@ -9,8 +9,8 @@ namespace callpark::park {
 namespace {
 
 TEST(Allocator, NamesRoundTrip) {
-  for (Allocation a : {Allocation::LeastRecent, Allocation::Random, Allocation::Next,
-                       Allocation::First})
+  for (Allocation a :
+       {Allocation::LeastRecent, Allocation::Random, Allocation::Next, Allocation::First})
     EXPECT_EQ(parseAllocation(allocationName(a)), a);
   EXPECT_FALSE(parseAllocation("lru"));
 }
@@ -52,6 +52,26 @@ TEST(Allocator, NextRotatesAndWrapsAround) {
   EXPECT_EQ(a.acquire(), 2u);
 }
 
+TEST(Allocator, ForwardAcquireStopsAtTheEndUntilRewound) {
+  OrbitAllocator a(4, Allocation::Next);
+  EXPECT_EQ(a.acquireForward(), 0u);
+  EXPECT_EQ(a.acquireForward(), 1u);
+  a.release(0, 1);
+  EXPECT_EQ(a.acquireForward(), 2u);
+  EXPECT_EQ(a.acquireForward(), 3u);
+  EXPECT_EQ(a.acquireForward(), OrbitAllocator::kNone);  // 0 is free, but behind the cursor
+  EXPECT_EQ(a.freeCount(), 1u);
+  a.rewind();
+  EXPECT_EQ(a.acquireForward(), 0u);
+  EXPECT_EQ(a.acquireForward(), OrbitAllocator::kNone);
+  // Other strategies: acquireForward is acquire.
+  OrbitAllocator f(3, Allocation::First);
+  f.acquire();
+  f.acquire();
+  f.release(0, 1);
+  EXPECT_EQ(f.acquireForward(), 0u);
+}
+
 TEST(Allocator, FirstTakesTheLowestFree) {
   OrbitAllocator a(6, Allocation::First);
   for (uint32_t i = 0; i < 6; ++i) EXPECT_EQ(a.acquire(), i);
@@ -80,16 +100,16 @@ TEST(Allocator, RandomIsSeededAndCoversEveryOrbit) {
 }
 
 TEST(Allocator, AcquireSpecificAndStrategyChangeKeepTheFreeSet) {
-  for (Allocation s : {Allocation::LeastRecent, Allocation::Random, Allocation::Next,
-                       Allocation::First}) {
+  for (Allocation s :
+       {Allocation::LeastRecent, Allocation::Random, Allocation::Next, Allocation::First}) {
     OrbitAllocator a(10, s);
     EXPECT_TRUE(a.acquireSpecific(7));
     EXPECT_FALSE(a.acquireSpecific(7));
     EXPECT_FALSE(a.acquireSpecific(10));
     EXPECT_FALSE(a.isFree(7));
     EXPECT_EQ(a.freeCount(), 9u);
-    for (Allocation t : {Allocation::First, Allocation::LeastRecent, Allocation::Next,
-                         Allocation::Random}) {
+    for (Allocation t :
+         {Allocation::First, Allocation::LeastRecent, Allocation::Next, Allocation::Random}) {
       a.setStrategy(t);
       EXPECT_EQ(a.freeCount(), 9u);
       EXPECT_FALSE(a.isFree(7));

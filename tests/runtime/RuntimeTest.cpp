@@ -1,6 +1,9 @@
 // Deterministic tests of every path of the parked-call state machine, on a virtual clock.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "runtime/park/ParkRuntime.h"
 #include "tests/runtime/RecordingSink.h"
 
@@ -209,9 +212,8 @@ TEST_F(RuntimeTest, AFallbackThatFailsDisconnects) {
 }
 
 TEST_F(RuntimeTest, NoFallbackMeansDisconnectAfterTheLastAttempt) {
-  ASSERT_EQ(rt.replacePolicy(onePool({range("Redmond CPO 1", '*', 3000, 3009)}, settings(1, "")),
-                             0),
-            "");
+  ASSERT_EQ(
+      rt.replacePolicy(onePool({range("Redmond CPO 1", '*', 3000, 3009)}, settings(1, "")), 0), "");
   Result p = park(0);
   rt.advance(kPickup);
   sink.clear();
@@ -354,9 +356,9 @@ TEST_F(RuntimeTest, LeastRecentOrderOverParksAndRetrieves) {
 }
 
 TEST_F(RuntimeTest, LeastRecentSpansThePoolsRanges) {
-  ASSERT_EQ(rt.replacePolicy(onePool({range("A", '\0', 7000, 7001), range("B", '\0', 8000, 8001)}),
-                             0),
-            "");
+  ASSERT_EQ(
+      rt.replacePolicy(onePool({range("A", '\0', 7000, 7001), range("B", '\0', 8000, 8001)}), 0),
+      "");
   std::vector<std::string> got;
   for (int i = 0; i < 4; ++i) got.push_back(park(i).orbit.str());
   EXPECT_EQ(got, (std::vector<std::string>{"7000", "7001", "8000", "8001"}));
@@ -445,8 +447,7 @@ TEST_F(RuntimeTest, AnOrbitHeldByADrainingRangeIsBlockedInItsSuccessor) {
   Result held = park(0);
   ASSERT_EQ(held.orbit.view(), "7000");
   // The range is renamed and widened: the old one drains, the new one covers 7000.
-  ASSERT_EQ(
-      rt.replacePolicy(onePool({range("New", '\0', 7000, 7009, Allocation::First)}), 10), "");
+  ASSERT_EQ(rt.replacePolicy(onePool({range("New", '\0', 7000, 7009, Allocation::First)}), 10), "");
   EXPECT_EQ(rt.poolStats(kPool)->blocked, 1u);
   EXPECT_EQ(rt.poolStats(kPool)->free, 9u);
   Result next = park(20, 101);
@@ -462,9 +463,9 @@ TEST_F(RuntimeTest, AChangedStrategyKeepsTheHeldOrbits) {
   Result a = park(0);
   Result b = park(1, 101);
   ASSERT_TRUE(retrieve("*3000", 2).ok());
-  ASSERT_EQ(rt.replacePolicy(
-                onePool({range("Redmond CPO 1", '*', 3000, 3009, Allocation::First)}), 3),
-            "");
+  ASSERT_EQ(
+      rt.replacePolicy(onePool({range("Redmond CPO 1", '*', 3000, 3009, Allocation::First)}), 3),
+      "");
   EXPECT_EQ(rt.drainingRanges(), 0u);
   EXPECT_EQ(rt.callOnOrbit("*3001"), b.call);
   EXPECT_EQ(park(4, 102).orbit.view(), "*3000");
@@ -487,10 +488,11 @@ TEST_F(RuntimeTest, AMovedRangeDrainsInItsOldPool) {
   Result a = park(0);
   RuntimePolicy moved;
   moved.pools.push_back(PoolSpec{kPool, settings(), {}});
-  moved.pools.push_back(PoolSpec{"dublin-fe01.contoso.com", settings(), {range("Redmond CPO 1", '*', 3000, 3009)}});
+  moved.pools.push_back(
+      PoolSpec{"dublin-fe01.contoso.com", settings(), {range("Redmond CPO 1", '*', 3000, 3009)}});
   ASSERT_EQ(rt.replacePolicy(moved, 10), "");
   EXPECT_EQ(rt.drainingRanges(), 1u);
-  EXPECT_EQ(park(20, 101).status, Status::NoFreeOrbit);  // the pool has no range any more
+  EXPECT_EQ(park(20, 101).status, Status::UnknownPool);  // the pool has no range any more
   Result d = park(21, 102, "dublin-fe01.contoso.com");
   EXPECT_EQ(d.orbit.view(), "*3001");  // *3000 is still held by the draining call
   EXPECT_EQ(rt.callOnOrbit("*3000"), a.call);
@@ -560,6 +562,277 @@ TEST_F(RuntimeTest, RecordsSerialiseAsJsonLines) {
   EXPECT_EQ(ended["outcome"], "retrieved");
   EXPECT_EQ(ended["attempt"], 1);
   EXPECT_EQ(ended["pool"], kPool);
+}
+
+TEST_F(RuntimeTest, ARetrieveJustBeforeTheTimeoutStopsTheTimer) {
+  Result p = park(0);
+  ASSERT_TRUE(retrieve("*3000", kPickup - 1).ok());
+  sink.clear();
+  rt.advance(100 * kPickup);
+  EXPECT_TRUE(sink.commands.empty());  // no ringback for a call that is gone
+  EXPECT_TRUE(sink.records.empty());
+  EXPECT_FALSE(rt.nextDeadline());
+  EXPECT_EQ(outcomeOf(p.call), Outcome::Retrieved);
+}
+
+TEST_F(RuntimeTest, ARetrieveDuringTheRingbackWinsAndTheParkersLateAnswerIsReleased) {
+  Result p = park(0);
+  rt.advance(kPickup);
+  sink.clear();
+  ASSERT_TRUE(retrieve("*3000", kPickup + 3000).ok());
+  ASSERT_EQ(sink.kinds(), (std::vector<K>{K::CancelRing, K::Connect}));
+  EXPECT_EQ(sink.commands[0].uri, kAlice);
+  EXPECT_EQ(sink.commands[1].otherLeg, 200u);
+  sink.clear();
+  EXPECT_EQ(rt.handle(RingbackAnswered{p.call, 300, 1}, kPickup + 3001).status, Status::CallEnded);
+  ASSERT_EQ(sink.kinds(), (std::vector<K>{K::ReleaseLeg}));
+  EXPECT_EQ(sink.commands[0].otherLeg, 300u);
+  EXPECT_EQ(outcomeOf(p.call), Outcome::Retrieved);
+}
+
+TEST_F(RuntimeTest, ARingbackReportAboutAnEarlierAttemptIsRefused) {
+  Result p = park(0);
+  rt.advance(kPickup);  // attempt 1 rings
+  ASSERT_TRUE(rt.handle(RingbackFailed{p.call, RingFailure::NoAnswer, 1}, kPickup + 100).ok());
+  rt.advance(2 * kPickup + 100);  // attempt 2 rings
+  ASSERT_EQ(rt.call(p.call)->attempt, 2);
+  sink.clear();
+  // A duplicate / late report of attempt 1 must not count against attempt 2...
+  EXPECT_EQ(rt.handle(RingbackFailed{p.call, RingFailure::Busy, 1}, 2 * kPickup + 200).status,
+            Status::NotExpected);
+  EXPECT_EQ(rt.call(p.call)->state, CallState::RingingBack);
+  EXPECT_TRUE(sink.commands.empty());
+  // ...nor may a late answer of attempt 1 connect: its leg is released.
+  EXPECT_EQ(rt.handle(RingbackAnswered{p.call, 301, 1}, 2 * kPickup + 300).status,
+            Status::NotExpected);
+  ASSERT_EQ(sink.kinds(), (std::vector<K>{K::ReleaseLeg}));
+  EXPECT_EQ(sink.commands[0].otherLeg, 301u);
+  sink.clear();
+  // The report of the ringback in progress applies.
+  ASSERT_TRUE(rt.handle(RingbackAnswered{p.call, 302, 2}, 2 * kPickup + 400).ok());
+  ASSERT_EQ(sink.kinds(), (std::vector<K>{K::Connect}));
+  EXPECT_EQ(sink.commands[0].otherLeg, 302u);
+  EXPECT_EQ(outcomeOf(p.call), Outcome::RangBack);
+}
+
+TEST_F(RuntimeTest, EveryCallGetsItsOwnIdForEver) {
+  ASSERT_EQ(rt.replacePolicy(onePool({range("Tiny", '*', 3000, 3000)}), 0), "");
+  std::set<CallId> ids;
+  std::vector<CallId> order;
+  for (int i = 0; i < 5000; ++i) {
+    Result p = park(i, 100 + i);
+    ASSERT_TRUE(p.ok());
+    ASSERT_EQ(p.orbit.view(), "*3000");
+    ASSERT_TRUE(ids.insert(p.call).second) << "id " << p.call << " handed out twice";
+    order.push_back(p.call);
+    if (i % 2)
+      ASSERT_TRUE(retrieve("*3000", i, p.call).ok());
+    else
+      ASSERT_TRUE(rt.handle(ParkedHungUp{p.call}, i).ok());
+  }
+  Result now = park(6000, 1);
+  sink.clear();
+  for (CallId old : order) {
+    ASSERT_EQ(retrieve("*3000", 6001, old).status, Status::StaleCallId);
+    ASSERT_EQ(rt.handle(ParkedHungUp{old}, 6001).status, Status::CallEnded);
+  }
+  EXPECT_EQ(sink.kinds(), std::vector<K>{});  // not one command for a stale id
+  EXPECT_EQ(rt.callOnOrbit("*3000"), now.call);
+}
+
+// The FreeSWITCH valet-park bug: parking onto an occupied slot bridged the two callers. Here a
+// park names no orbit, never acts as a retrieve, and never gets a held orbit, whatever the
+// strategy; a full pool refuses the park without touching anybody.
+TEST_F(RuntimeTest, ParkingNeverTakesAnOccupiedOrbitAndNeverConnects) {
+  for (Allocation a :
+       {Allocation::LeastRecent, Allocation::Random, Allocation::Next, Allocation::First}) {
+    RecordingSink s;
+    ParkRuntime r(s);
+    ASSERT_EQ(r.replacePolicy(
+                  onePool({range("A", '*', 3000, 3004, a), range("B", '*', 3100, 3102, a)}), 0),
+              "");
+    std::map<std::string, LegId> legOf;
+    // Churn first so that least_recent / next / random have a history.
+    for (int i = 0; i < 50; ++i) {
+      Result p = r.handle(ParkRequest{kPool, kAlice, kCaller, LegId(1000 + i)}, i);
+      ASSERT_TRUE(p.ok());
+      ASSERT_TRUE(r.handle(RetrieveRequest{p.orbit.view(), p.call, LegId(5000 + i), {}}, i).ok());
+    }
+    for (int i = 0; i < 8; ++i) {
+      Result p = r.handle(ParkRequest{kPool, kAlice, kCaller, LegId(100 + i)}, 100 + i);
+      ASSERT_TRUE(p.ok()) << allocationName(a);
+      ASSERT_TRUE(legOf.emplace(p.orbit.str(), LegId(100 + i)).second)
+          << allocationName(a) << ": orbit " << p.orbit.str() << " handed out twice";
+    }
+    s.clear();
+    for (int i = 0; i < 3; ++i) {
+      Result p = r.handle(ParkRequest{kPool, kAlice, kCaller, LegId(900 + i)}, 200 + i);
+      EXPECT_EQ(p.status, Status::NoFreeOrbit);
+    }
+    EXPECT_TRUE(s.commands.empty()) << allocationName(a);
+    // Each orbit gives back exactly the caller parked on it.
+    for (const auto& [orbit, leg] : legOf) {
+      s.clear();
+      ASSERT_TRUE(r.handle(RetrieveRequest{orbit, 0, 7000, {}}, 300).ok());
+      ASSERT_EQ(s.kinds(), (std::vector<K>{K::Connect}));
+      EXPECT_EQ(s.commands[0].parkedLeg, leg);
+    }
+    EXPECT_EQ(r.checkInvariants(), "");
+  }
+}
+
+TEST_F(RuntimeTest, NextRotatesThroughAllThePoolsRangesAndWraps) {
+  ASSERT_EQ(rt.replacePolicy(onePool({range("N1", '\0', 7000, 7002, Allocation::Next),
+                                      range("N2", '\0', 8000, 8001, Allocation::Next)}),
+                             0),
+            "");
+  std::vector<std::string> got;
+  for (int i = 0; i < 5; ++i) got.push_back(park(i, 100 + i).orbit.str());
+  EXPECT_EQ(got, (std::vector<std::string>{"7000", "7001", "7002", "8000", "8001"}));
+  ASSERT_TRUE(retrieve("7001", 10).ok());
+  ASSERT_TRUE(retrieve("8000", 11).ok());
+  ASSERT_TRUE(retrieve("7000", 12).ok());
+  // The rotation is past 8001: it wraps to the first range and continues from there.
+  EXPECT_EQ(park(20, 200).orbit.view(), "7000");
+  EXPECT_EQ(park(21, 201).orbit.view(), "7001");
+  EXPECT_EQ(park(22, 202).orbit.view(), "8000");  // 7002 is held: on into the next range
+  ASSERT_TRUE(retrieve("7002", 23).ok());
+  EXPECT_EQ(park(24, 203).orbit.view(), "7002");  // 8001 held, wrap, 7000/7001 held
+  // A reload that keeps the ranges keeps the rotation where it was.
+  ASSERT_TRUE(retrieve("8001", 25).ok());
+  ASSERT_TRUE(retrieve("7000", 25).ok());
+  ASSERT_EQ(rt.replacePolicy(onePool({range("N1", '\0', 7000, 7002, Allocation::Next),
+                                      range("N2", '\0', 8000, 8001, Allocation::Next)}),
+                             30),
+            "");
+  EXPECT_EQ(park(31, 204).orbit.view(), "8001");  // after 7002 comes 8001, not 7000
+}
+
+TEST_F(RuntimeTest, RandomIsUniformOverAllThePoolsFreeOrbits) {
+  // A 2-orbit range and an 8-orbit range: drawn uniformly over the pool, the small range gets
+  // about a fifth of the parks (a per-range choice would give it half or all of them).
+  ASSERT_EQ(rt.replacePolicy(onePool({range("Small", '\0', 7000, 7001, Allocation::Random),
+                                      range("Big", '\0', 8000, 8007, Allocation::Random)}),
+                             0),
+            "");
+  std::map<std::string, int> hits;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    Result p = park(i, 100);
+    ASSERT_TRUE(p.ok());
+    ++hits[p.orbit.str()];
+    ASSERT_TRUE(retrieve(p.orbit.view(), i, p.call).ok());
+  }
+  EXPECT_EQ(hits.size(), 10u);  // every orbit is reachable
+  for (const auto& [orbit, count] : hits)
+    EXPECT_NEAR(count, n / 10, n / 40) << orbit;  // expected 2000, sd ~42
+}
+
+TEST_F(RuntimeTest, FirstTakesTheLowestOrbitOfTheFirstRangeWithOne) {
+  ASSERT_EQ(rt.replacePolicy(onePool({range("F1", '\0', 8000, 8001, Allocation::First),
+                                      range("F2", '\0', 7000, 7001, Allocation::First)}),
+                             0),
+            "");
+  EXPECT_EQ(park(1, 100).orbit.view(), "8000");  // declaration order first, not numeric order
+  EXPECT_EQ(park(2, 101).orbit.view(), "8001");
+  EXPECT_EQ(park(3, 102).orbit.view(), "7000");
+  ASSERT_TRUE(retrieve("8001", 4).ok());
+  ASSERT_TRUE(retrieve("7000", 5).ok());
+  EXPECT_EQ(park(6, 103).orbit.view(), "8001");
+  EXPECT_EQ(park(7, 104).orbit.view(), "7000");
+}
+
+TEST_F(RuntimeTest, MixedStrategiesServeAsOneGroupPerStrategy) {
+  // next, first, next: the two `next` ranges rotate as one before the `first` range is used.
+  ASSERT_EQ(rt.replacePolicy(onePool({range("N1", '\0', 7000, 7000, Allocation::Next),
+                                      range("F", '\0', 8000, 8001, Allocation::First),
+                                      range("N2", '\0', 9000, 9000, Allocation::Next)}),
+                             0),
+            "");
+  EXPECT_EQ(park(1, 100).orbit.view(), "7000");
+  EXPECT_EQ(park(2, 101).orbit.view(), "9000");
+  EXPECT_EQ(park(3, 102).orbit.view(), "8000");
+  ASSERT_TRUE(retrieve("7000", 4).ok());
+  EXPECT_EQ(park(5, 103).orbit.view(), "7000");
+}
+
+TEST_F(RuntimeTest, SafeRetrieveReachesACallInADrainingRange) {
+  Result a = park(0);
+  ASSERT_EQ(rt.replacePolicy(onePool({range("Other", '*', 3100, 3109)}), 10), "");
+  EXPECT_EQ(retrieve("*3000", 20, a.call + 1).status, Status::StaleCallId);
+  Result r = retrieve("*3000", 21, a.call);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.call, a.call);
+  EXPECT_EQ(rt.drainingRanges(), 0u);
+}
+
+TEST_F(RuntimeTest, ARefusedRetrieveIsRecordedWithTheOrbitAndTheRetriever) {
+  EXPECT_EQ(retrieve("*3004", 5).status, Status::OrbitNotFound);
+  const auto* rec = sink.last(RecordKind::Refused);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->orbit, "*3004");
+  EXPECT_EQ(rec->peer, "sip:bob@contoso.com");
+  EXPECT_EQ(rec->reason, "orbit_not_found");
+  EXPECT_EQ(rec->parker, "");  // a stale or empty orbit reveals nobody's details
+  Result p = park(6);
+  EXPECT_EQ(retrieve("*3000", 7, p.call + (CallId(1) << 24)).status, Status::StaleCallId);
+  rec = sink.last(RecordKind::Refused);
+  EXPECT_EQ(rec->orbit, "*3000");
+  EXPECT_EQ(rec->parker, "");
+  EXPECT_EQ(rec->parked, "");
+}
+
+TEST_F(RuntimeTest, TheDefaultHardLifetimeIsOneHour) {
+  EXPECT_EQ(RuntimeConfig{}.maxLifetimeMs, 3'600'000);
+  // The parker's phone never reports the ringback (a lost SIP transaction): the call still ends.
+  Result p = park(0);
+  rt.advance(kPickup);
+  ASSERT_EQ(rt.call(p.call)->state, CallState::RingingBack);
+  sink.clear();
+  rt.advance(3'600'000 - 1);
+  EXPECT_TRUE(sink.commands.empty());
+  rt.advance(3'600'000);
+  ASSERT_EQ(sink.kinds(), (std::vector<K>{K::CancelRing, K::Disconnect}));
+  EXPECT_EQ(outcomeOf(p.call), Outcome::Disconnected);
+  EXPECT_EQ(sink.last(RecordKind::Ended)->reason, "max_lifetime");
+  EXPECT_EQ(sink.last(RecordKind::Ended)->time, 3'600'000);
+}
+
+TEST_F(RuntimeTest, TheHardLifetimeEndsAStuckFallback) {
+  ASSERT_EQ(rt.replacePolicy(onePool({range("Redmond CPO 1", '*', 3000, 3009)}, settings(1)), 0),
+            "");
+  Result p = park(0);
+  rt.advance(kPickup);
+  ASSERT_TRUE(rt.handle(RingbackFailed{p.call, RingFailure::NoAnswer}, kPickup + 1).ok());
+  sink.clear();
+  rt.advance(3'600'000);
+  ASSERT_EQ(sink.kinds(), (std::vector<K>{K::CancelTransfer, K::Disconnect}));
+  EXPECT_EQ(sink.commands[0].uri, kOperator);
+  EXPECT_EQ(outcomeOf(p.call), Outcome::Disconnected);
+  EXPECT_EQ(rt.handle(FallbackAnswered{p.call}, 3'600'001).status, Status::CallEnded);
+}
+
+TEST_F(RuntimeTest, ReplacedSettingsLiveExactlyAsLongAsTheirCalls) {
+  Result old = park(0);
+  ParkSettings other = settings(3, "sip:desk@contoso.com");
+  ASSERT_EQ(rt.replacePolicy(onePool({range("Redmond CPO 1", '*', 3000, 3009)}, other), 10), "");
+  ASSERT_EQ(rt.replacePolicy(onePool({range("Redmond CPO 1", '*', 3000, 3009)}, settings(4)), 20),
+            "");
+  Result fresh = park(30, 101);
+  EXPECT_EQ(rt.call(old.call)->settings, settings());
+  EXPECT_EQ(rt.call(fresh.call)->settings, settings(4));
+  EXPECT_EQ(rt.checkInvariants(), "");  // the unused middle version is gone, the first is kept
+  ASSERT_TRUE(retrieve("*3000", 40).ok());
+  EXPECT_EQ(rt.checkInvariants(), "");  // and now the first one is gone too
+}
+
+TEST_F(RuntimeTest, VeryLongUrisAreCut) {
+  std::string huge(100'000, 'x');
+  Result p = rt.handle(ParkRequest{kPool, huge, kCaller, 100}, 0);
+  ASSERT_TRUE(p.ok());
+  auto v = rt.call(p.call);
+  EXPECT_EQ(v->parker.size(), kMaxUriBytes);
+  EXPECT_EQ(v->parked, kCaller);
 }
 
 }  // namespace
