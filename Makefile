@@ -1,5 +1,6 @@
 # Callpark: the two commands of the README, plus helpers.
-#   make run   installs what is missing, builds, checks examples/contoso
+#   make run   installs what is missing, builds, checks examples/contoso, then runs parkd on it
+#              and parks and retrieves a call with SIPp
 #   make test  installs what is missing, builds, runs the whole suite (ctest)
 #   make asan  the same suite built with -fsanitize=address,undefined
 SHELL := /bin/bash
@@ -37,7 +38,9 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	@echo "== parkc check examples/contoso"
 	@$(BUILD)/compiler/driver/parkc check examples/contoso; rc=$$?; \
-	echo "== summary"; $(BUILD)/compiler/driver/parkc summary examples/contoso; exit $$rc
+	echo "== summary"; $(BUILD)/compiler/driver/parkc summary examples/contoso; \
+	echo "== parkd: park and retrieve a call on examples/contoso with SIPp (loopback)"; \
+	python3 tests/parkd/demo.py --parkd $(BUILD)/runtime/parkd/parkd || rc=1; exit $$rc
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
       if (msgs[i].msg_len < 12) continue;
       const uint8_t* p = data[i];
-      uint32_t ssrc = (uint32_t(p[8]) << 24) | (uint32_t(p[9]) << 16) | (uint32_t(p[10]) << 8) | p[11];
+      uint32_t ssrc =
+          (uint32_t(p[8]) << 24) | (uint32_t(p[9]) << 16) | (uint32_t(p[10]) << 8) | p[11];
       uint16_t seq = uint16_t((p[2] << 8) | p[3]);
       Stream& s = streams[ssrc];
       bool measuring = t >= measureFrom;
@@ -120,7 +121,8 @@ int main(int argc, char** argv) {
   for (auto& [ssrc, s] : streams) active += s.packets > 0;
   std::printf(
       "{\"streams\": %zu, \"packets\": %llu, \"packets_per_stream_per_s\": %.2f, "
-      "\"jitter_us\": {\"p50\": %.0f, \"p90\": %.0f, \"p99\": %.0f, \"p999\": %.0f, \"max\": %.0f}, "
+      "\"jitter_us\": {\"p50\": %.0f, \"p90\": %.0f, \"p99\": %.0f, \"p999\": %.0f, \"max\": "
+      "%.0f}, "
       "\"gaps_over_10ms\": %llu, \"sequence_gaps\": %llu}\n",
       active, (unsigned long long)packets,
       active ? double(packets) / double(active) / measure : 0.0, pct(0.5), pct(0.9), pct(0.99),

@@ -20,6 +20,10 @@ class MetricsWriter {
   // type: "counter" or "gauge".
   void add(std::string_view name, std::string_view type, std::string_view help, double value,
            const Labels& labels = {});
+  // A histogram family: `bounds` are the buckets' upper bounds (ascending, without +Inf),
+  // `counts` has bounds.size() + 1 per-bucket (not cumulative) counts, the last for +Inf.
+  void addHistogram(std::string_view name, std::string_view help, const std::vector<double>& bounds,
+                    const std::vector<uint64_t>& counts, double sum);
   std::string str() const;
 
  private:

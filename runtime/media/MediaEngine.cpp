@@ -9,13 +9,22 @@
 
 namespace callpark::media {
 
+namespace {
+int64_t monoUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+constexpr int64_t kFrameUs = int64_t(kFrameMs) * 1000;
+}  // namespace
+
 class MediaEngine::Endpoint {
  public:
   MediaEngine* engine = nullptr;
   struct udp_sock* sock = nullptr;
   int fd = -1;
   uint16_t port = 0;
-  struct sa remote{};
+  struct sa remote {};
   bool haveRemote = false;
   bool latched = false;
   Codec codec = Codec::Pcmu;
@@ -35,7 +44,9 @@ MediaEngine::MediaEngine(const struct sa& ip) : ip_(ip) {
   tmr_init(&tmr_);
 }
 
-MediaEngine::~MediaEngine() { tmr_cancel(&tmr_); }
+MediaEngine::~MediaEngine() {
+  tmr_cancel(&tmr_);
+}
 
 MediaEngine::Endpoint* MediaEngine::open(std::string* error) {
   auto* e = new Endpoint;
@@ -67,7 +78,9 @@ void MediaEngine::close(Endpoint* e) {
   delete e;
 }
 
-uint16_t MediaEngine::localPort(const Endpoint* e) const { return e->port; }
+uint16_t MediaEngine::localPort(const Endpoint* e) const {
+  return e->port;
+}
 
 void MediaEngine::setRemote(Endpoint* e, const struct sa& remote, Codec codec) {
   e->remote = remote;
@@ -85,8 +98,9 @@ void MediaEngine::playMusic(Endpoint* e, std::shared_ptr<const MusicClip> clip) 
     music_.push_back(e);
   }
   if (music_.size() == 1) {
-    epochMs_ = tmr_jiffies();
-    frameNo_ = 0;
+    epochUs_ = monoUs();
+    frameNo_ = 1;  // frame 0 is sent right now, by the first tick
+    sendFrame(e);
     tmr_start(&tmr_, kFrameMs, &MediaEngine::onTick, this);
   }
 }
@@ -118,29 +132,34 @@ void MediaEngine::unbridge(Endpoint* e) {
   }
 }
 
-void MediaEngine::onTick(void* arg) { static_cast<MediaEngine*>(arg)->tick(); }
+void MediaEngine::onTick(void* arg) {
+  static_cast<MediaEngine*>(arg)->tick();
+}
 
 void MediaEngine::tick() {
-  uint64_t now = tmr_jiffies();
-  uint64_t due = (now - epochMs_) / kFrameMs + 1;  // frames whose time has come
-  if (due > frameNo_ + 10) {                      // stalled > 200 ms: skip, do not burst
+  int64_t now = monoUs();
+  uint64_t due = uint64_t((now - epochUs_) / kFrameUs) + 1;  // frames whose time has come
+  if (due > frameNo_ + 10) {                                 // stalled > 200 ms: skip, no burst
     stats_.skippedFrames += due - 1 - frameNo_;
     frameNo_ = due - 1;
   }
   while (frameNo_ < due) {
-    uint64_t dueMs = epochMs_ + frameNo_ * kFrameMs;
+    int64_t dueUs = epochUs_ + int64_t(frameNo_) * kFrameUs;
     for (size_t i = 0; i < music_.size(); ++i) sendFrame(music_[i]);
-    uint64_t t = tmr_jiffies();
-    uint64_t lateMs = t > dueMs ? t - dueMs : 0;
-    stats_.maxLatenessMs = std::max(stats_.maxLatenessMs, lateMs);
-    if (lateMs > 10) ++stats_.lateTicks;
+    int64_t late = std::max<int64_t>(0, monoUs() - dueUs);
+    stats_.maxLatenessUs = std::max(stats_.maxLatenessUs, uint64_t(late));
+    stats_.latenessSumUs += uint64_t(late);
+    size_t b = 0;
+    while (b + 1 < kLatenessBuckets && late > int64_t(kLatenessBucketsUs[b])) ++b;
+    ++stats_.latenessBuckets[b];
+    if (late > 10'000) ++stats_.lateTicks;
     ++stats_.ticks;
     ++frameNo_;
   }
   if (!music_.empty()) {
-    uint64_t next = epochMs_ + frameNo_ * kFrameMs;
-    uint64_t t = tmr_jiffies();
-    tmr_start(&tmr_, next > t ? next - t : 0, &MediaEngine::onTick, this);
+    int64_t next = epochUs_ + int64_t(frameNo_) * kFrameUs;
+    int64_t waitUs = next - monoUs();
+    tmr_start(&tmr_, waitUs > 0 ? uint64_t((waitUs + 999) / 1000) : 0, &MediaEngine::onTick, this);
   }
 }
 
@@ -161,8 +180,10 @@ void MediaEngine::sendFrame(Endpoint* e) {
   pkt[11] = uint8_t(e->ssrc);
   std::memcpy(pkt + 12, e->clip->frame(e->codec, e->musicPos), kFrameSamples);
   ssize_t n = ::sendto(e->fd, pkt, sizeof pkt, MSG_DONTWAIT, &e->remote.u.sa, e->remote.len);
-  if (n < 0) ++stats_.droppedPackets;
-  else ++stats_.musicPackets;
+  if (n < 0)
+    ++stats_.droppedPackets;
+  else
+    ++stats_.musicPackets;
   e->first = false;
   ++e->seq;
   e->ts += kFrameSamples;
@@ -208,8 +229,10 @@ void MediaEngine::onRtp(const struct sa* src, struct mbuf* mb, void* arg) {
     }
   }
   ssize_t n = ::sendto(peer->fd, p, len, MSG_DONTWAIT, &peer->remote.u.sa, peer->remote.len);
-  if (n < 0) ++self->stats_.droppedPackets;
-  else ++self->stats_.relayedPackets;
+  if (n < 0)
+    ++self->stats_.droppedPackets;
+  else
+    ++self->stats_.relayedPackets;
 }
 
 }  // namespace callpark::media

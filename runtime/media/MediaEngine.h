@@ -9,10 +9,14 @@
 // peer re-targets the endpoint to the packet's source address (NATed phones send from another
 // address than the one they advertise). A new SDP (re-INVITE) resets the latch.
 //
-// Music: every endpoint in music mode gets one 20 ms packet per tick from a single shared clock
-// (a libre timer every 20 ms that sends every frame that has come due, so a late tick is caught
-// up rather than stretching the stream, and a tick later than 200 ms skips ahead). Each listener
-// starts at the beginning of its clip, with its own SSRC, sequence number and timestamp.
+// Music: every endpoint in music mode gets one 20 ms packet per tick from a single shared clock.
+// Frame n is due at epoch + n * 20 ms on CLOCK_MONOTONIC (microseconds); a libre timer (ms
+// resolution) wakes the loop at the next due time and every frame that has come due is sent,
+// so a late tick is caught up rather than stretching the stream, and a stall longer than 200 ms
+// skips ahead instead of bursting. How late each frame's last packet left is kept as a
+// histogram (MediaStats): that is the send jitter a listener sees, measured at the source.
+// Each listener starts at the beginning of its clip, with its own SSRC, sequence number and
+// timestamp.
 //
 // Relay: bridge(a, b) stops the music on both and forwards every RTP packet received on one to
 // the other's remote address, rewriting the payload (mu-law <-> A-law) and payload type when the
@@ -32,15 +36,25 @@
 
 namespace callpark::media {
 
+// Lateness buckets of music frames (upper bounds, microseconds; the last is +Inf).
+inline constexpr uint32_t kLatenessBucketsUs[] = {500, 1000, 2000, 5000, 10000, 20000, 50000};
+inline constexpr size_t kLatenessBuckets =
+    sizeof kLatenessBucketsUs / sizeof kLatenessBucketsUs[0] + 1;
+
 struct MediaStats {
-  uint64_t musicPackets = 0;    // music/silence packets sent
-  uint64_t relayedPackets = 0;  // packets forwarded between bridged legs
-  uint64_t receivedPackets = 0; // RTP packets received on any endpoint
-  uint64_t droppedPackets = 0;  // not RTP, or nowhere to send them
-  uint64_t ticks = 0;           // music frames sent on the shared clock
-  uint64_t lateTicks = 0;       // frames sent more than 10 ms after their due time
-  uint64_t skippedFrames = 0;   // frames given up because the loop was stalled > 200 ms
-  uint64_t maxLatenessMs = 0;   // worst lateness of a frame (after sending it to everyone)
+  uint64_t musicPackets = 0;     // music/silence packets sent
+  uint64_t relayedPackets = 0;   // packets forwarded between bridged legs
+  uint64_t receivedPackets = 0;  // RTP packets received on any endpoint
+  uint64_t droppedPackets = 0;   // not RTP, or nowhere to send them
+  uint64_t ticks = 0;            // music frames sent on the shared clock
+  uint64_t lateTicks = 0;        // frames whose last packet left more than 10 ms after due time
+  uint64_t skippedFrames = 0;    // frames given up because the loop was stalled > 200 ms
+  uint64_t maxLatenessUs = 0;    // worst lateness of a frame's last packet
+  // Histogram of each frame's lateness: when the last listener's packet of that frame left,
+  // relative to the frame's due time (epoch + n * 20 ms). Cumulative-free counts per bucket of
+  // kLatenessBucketsUs, plus the sum, for a Prometheus histogram.
+  uint64_t latenessBuckets[kLatenessBuckets] = {};
+  uint64_t latenessSumUs = 0;
 };
 
 class MediaEngine {
@@ -81,7 +95,7 @@ class MediaEngine {
   struct sa ip_;
   std::vector<Endpoint*> music_;
   struct tmr tmr_;
-  uint64_t epochMs_ = 0;  // music clock origin (tmr_jiffies)
+  int64_t epochUs_ = 0;   // music clock origin (CLOCK_MONOTONIC, microseconds)
   uint64_t frameNo_ = 0;  // frames sent on the shared clock
   size_t open_ = 0;
   MediaStats stats_;

@@ -2,11 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <sys/resource.h>
 
 #include "runtime/admin/Metrics.h"
 #include "runtime/park/EventJson.h"
@@ -22,18 +22,19 @@ struct ParkServer::Leg {
   std::unique_ptr<sip::SipLeg> sip;
   media::MediaEngine::Endpoint* ep = nullptr;
   park::CallId call = 0;
-  uint64_t peer = 0;       // bridged leg
-  bool live = false;       // the runtime holds this parked leg's call
-  bool answered = false;   // 200 sent (inbound) / received (outbound)
+  uint64_t peer = 0;      // bridged leg
+  bool live = false;      // the runtime holds this parked leg's call
+  bool answered = false;  // 200 sent (inbound) / received (outbound)
   struct tmr ringTmr;
   ParkServer* server = nullptr;
-  std::string parkedUri;   // outbound legs: who we ring on behalf of
+  std::string parkedUri;                    // outbound legs: who we ring on behalf of
+  uint8_t attempt = 0;                      // ringback legs: the attempt of the RingParker command
   media::Codec codec = media::Codec::Pcmu;  // inbound: chosen from the offer
-  struct sa remote{};      // inbound: media address from the offer
+  struct sa remote {};                      // inbound: media address from the offer
   bool haveRemote = false;
   bool referring = false;         // shutdown: a REFER to the parker is pending
   bool shutdownRecorded = false;  // shutdown: its `ended` event is written
-  std::vector<int> offered;  // inbound: codecs the offer allows (payload types 0 / 8)
+  std::vector<int> offered;       // inbound: codecs the offer allows (payload types 0 / 8)
 };
 
 namespace {
@@ -54,15 +55,31 @@ std::string percentDecode(std::string_view s) {
 
 uint16_t statusCodeOf(park::Status s, const char** reason) {
   switch (s) {
-    case park::Status::Ok: *reason = "OK"; return 200;
-    case park::Status::UnknownPool: *reason = "No Call Park Orbits For This Pool"; return 404;
-    case park::Status::NoFreeOrbit: *reason = "No Free Orbit"; return 486;
+    case park::Status::Ok:
+      *reason = "OK";
+      return 200;
+    case park::Status::UnknownPool:
+      *reason = "No Call Park Orbits For This Pool";
+      return 404;
+    case park::Status::NoFreeOrbit:
+      *reason = "No Free Orbit";
+      return 486;
     case park::Status::BadOrbit:
-    case park::Status::OrbitNotFound: *reason = "Orbit Not Found"; return 404;
-    case park::Status::StaleCallId: *reason = "Parked Call Not Found On Orbit"; return 404;
-    case park::Status::CallEnded: *reason = "Parked Call Ended"; return 404;
-    case park::Status::NotExpected: *reason = "Parked Call Busy"; return 480;
-    case park::Status::CallLeaving: *reason = "Parked Call Being Transferred"; return 480;
+    case park::Status::OrbitNotFound:
+      *reason = "Orbit Not Found";
+      return 404;
+    case park::Status::StaleCallId:
+      *reason = "Parked Call Not Found On Orbit";
+      return 404;
+    case park::Status::CallEnded:
+      *reason = "Parked Call Ended";
+      return 404;
+    case park::Status::NotExpected:
+      *reason = "Parked Call Busy";
+      return 480;
+    case park::Status::CallLeaving:
+      *reason = "Parked Call Being Transferred";
+      return 480;
   }
   *reason = "Server Error";
   return 500;
@@ -85,14 +102,17 @@ ParkServer::~ParkServer() {
   if (events_ && events_ != stdout) std::fclose(events_);
 }
 
-park::TimeMs ParkServer::now() const { return park::TimeMs(tmr_jiffies() - startMs_); }
+park::TimeMs ParkServer::now() const {
+  return park::TimeMs(tmr_jiffies() - startMs_);
+}
 
 // ---- start, reload, shutdown --------------------------------------------------------------
 
 std::string ParkServer::start() {
   if (!config_.eventsFile.empty()) {
     events_ = config_.eventsFile == "-" ? stdout : std::fopen(config_.eventsFile.c_str(), "a");
-    if (!events_) return "cannot open the event file " + config_.eventsFile + ": " + strerror(errno);
+    if (!events_)
+      return "cannot open the event file " + config_.eventsFile + ": " + strerror(errno);
   }
   LoadOptions lo;
   lo.timeScale = config_.timeScale;
@@ -127,10 +147,11 @@ std::string ParkServer::reload(int* status) {
     *status = 422;
     ++counters_.reloadsFailed;
     body["reloaded"] = false;
-    body["error"] = !load.toolError.empty() ? load.toolError
-                                            : std::to_string(load.errors) + " error(s) in the policy";
-    json diags = json::parse(load.diagnosticsJson.empty() ? "null" : load.diagnosticsJson, nullptr,
-                             false);
+    body["error"] = !load.toolError.empty()
+                        ? load.toolError
+                        : std::to_string(load.errors) + " error(s) in the policy";
+    json diags =
+        json::parse(load.diagnosticsJson.empty() ? "null" : load.diagnosticsJson, nullptr, false);
     body["diagnostics"] = diags.is_discarded() ? json(load.diagnosticsJson) : diags;
     return body.dump() + "\n";
   }
@@ -268,16 +289,25 @@ void ParkServer::onRecord(const park::EventRecord& r) {
       ++counters_.parks;
       liveCalls_[r.call] = 0;
       break;
-    case K::ParkFailed: ++counters_.parkFailures[std::string(r.reason)]; break;
-    case K::RingbackStarted: ++counters_.ringbacks; break;
-    case K::FallbackStarted: ++counters_.fallbacks; break;
+    case K::ParkFailed:
+      ++counters_.parkFailures[std::string(r.reason)];
+      break;
+    case K::RingbackStarted:
+      ++counters_.ringbacks;
+      break;
+    case K::FallbackStarted:
+      ++counters_.fallbacks;
+      break;
     case K::Ended:
       ++counters_.outcomes[park::outcomeName(r.outcome)];
       if (r.outcome == park::Outcome::Retrieved) ++counters_.retrieves;
       liveCalls_.erase(r.call);
       break;
-    case K::Refused: ++counters_.refusals[std::string(r.reason)]; break;
-    default: break;
+    case K::Refused:
+      ++counters_.refusals[std::string(r.reason)];
+      break;
+    default:
+      break;
   }
   writeEventLine(park::toJsonLine(r));
 }
@@ -325,7 +355,9 @@ void ParkServer::destroyLeg(uint64_t id) {
   media_->close(leg->ep);
 }
 
-void ParkServer::hangupLeg(uint64_t id) { destroyLeg(id); }
+void ParkServer::hangupLeg(uint64_t id) {
+  destroyLeg(id);
+}
 
 void ParkServer::bridge(Leg& a, Leg& b) {
   a.peer = b.id;
@@ -399,7 +431,8 @@ void ParkServer::onInvite(const struct sip_msg* msg) {
     park::CallId expected = 0;
     struct pl v;
     if (msg_param_decode(&msg->uri.params, "callid", &v) == 0) expected = pl_u64(&v);
-    if (const struct sip_hdr* h = sip_msg_xhdr(msg, "X-Callpark-Call-Id")) expected = pl_u64(&h->val);
+    if (const struct sip_hdr* h = sip_msg_xhdr(msg, "X-Callpark-Call-Id"))
+      expected = pl_u64(&h->val);
     r = feed(park::RetrieveRequest{d.normalized, expected, legId, caller});
   }
   currentInvite_ = nullptr;
@@ -434,9 +467,15 @@ void ParkServer::execute(QueuedCommand& q) {
       }
       return;
     }
-    case CK::NotifyParker: notifyParker(q); return;
-    case CK::RingParker: dialOut(Role::Ringback, c, q.uri); return;
-    case CK::Transfer: dialOut(Role::Fallback, c, q.uri); return;
+    case CK::NotifyParker:
+      notifyParker(q);
+      return;
+    case CK::RingParker:
+      dialOut(Role::Ringback, c, q.uri);
+      return;
+    case CK::Transfer:
+      dialOut(Role::Fallback, c, q.uri);
+      return;
     case CK::CancelRing:
     case CK::CancelTransfer: {
       auto it = outbound_.find(c.call);
@@ -477,7 +516,9 @@ void ParkServer::execute(QueuedCommand& q) {
       destroyLeg(c.parkedLeg);
       return;
     }
-    case CK::ReleaseLeg: destroyLeg(c.otherLeg); return;
+    case CK::ReleaseLeg:
+      destroyLeg(c.otherLeg);
+      return;
   }
 }
 
@@ -487,15 +528,16 @@ void ParkServer::notifyParker(const QueuedCommand& q) {
   std::string orbit(c.orbit.view());
   std::string body;
   if (c.notice == park::Notice::Parked)
-    body = "Call parked on orbit " + orbit + " (call id " + std::to_string(c.call) +
-           "). Dial " + orbit + " to pick it up.";
+    body = "Call parked on orbit " + orbit + " (call id " + std::to_string(c.call) + "). Dial " +
+           orbit + " to pick it up.";
   else if (c.notice == park::Notice::Abandoned)
     body = "The call you parked on orbit " + orbit + " hung up.";
   else
     return;
-  std::string hdrs = "X-Callpark-Orbit: " + orbit + "\r\nX-Callpark-Call-Id: " +
-                     std::to_string(c.call) + "\r\nX-Callpark-Notice: " +
-                     (c.notice == park::Notice::Parked ? "parked" : "abandoned") + "\r\n";
+  std::string hdrs =
+      "X-Callpark-Orbit: " + orbit + "\r\nX-Callpark-Call-Id: " + std::to_string(c.call) +
+      "\r\nX-Callpark-Notice: " + (c.notice == park::Notice::Parked ? "parked" : "abandoned") +
+      "\r\n";
   ++counters_.notifications;
   sip_.sendMessage(q.uri, body, hdrs);
 }
@@ -506,20 +548,23 @@ void ParkServer::dialOut(Role role, const park::Command& c, const std::string& u
   auto fail = [&](Leg* l) {
     park::CallId call = c.call;
     if (l) destroyLeg(l->id);
-    if (role == Role::Ringback) feed(park::RingbackFailed{call, park::RingFailure::Rejected});
-    else feed(park::FallbackFailed{call});
+    if (role == Role::Ringback)
+      feed(park::RingbackFailed{call, park::RingFailure::Rejected, c.attempt});
+    else
+      feed(park::FallbackFailed{call});
   };
   if (!leg) return fail(nullptr);
   leg->call = c.call;
   auto view = runtime_.call(c.call);
   std::string parkedUri = view ? view->parked : "";
   leg->parkedUri = parkedUri;
+  leg->attempt = c.attempt;
   outbound_[c.call] = leg->id;
   std::string orbit(c.orbit.view());
   std::string hdrs;
   if (!parkedUri.empty()) hdrs += "P-Asserted-Identity: <" + parkedUri + ">\r\n";
-  hdrs += "X-Callpark-Orbit: " + orbit + "\r\nX-Callpark-Call-Id: " + std::to_string(c.call) +
-          "\r\n";
+  hdrs +=
+      "X-Callpark-Orbit: " + orbit + "\r\nX-Callpark-Call-Id: " + std::to_string(c.call) + "\r\n";
   if (role == Role::Ringback) hdrs += "X-Callpark-Attempt: " + std::to_string(c.attempt) + "\r\n";
   std::string fromName = (role == Role::Ringback ? "Parked call " : "Park timeout ") + orbit;
   std::string fromUri = parkedUri.empty() ? sip_.localUri() : parkedUri;
@@ -538,9 +583,12 @@ void ParkServer::onRingTimeout(void* arg) {
 void ParkServer::outboundFailed(Leg& leg, park::RingFailure why) {
   park::CallId call = leg.call;
   Role role = leg.role;
+  uint8_t attempt = leg.attempt;
   destroyLeg(leg.id);  // CANCELs a ringing INVITE
-  if (role == Role::Ringback) feed(park::RingbackFailed{call, why});
-  else feed(park::FallbackFailed{call});
+  if (role == Role::Ringback)
+    feed(park::RingbackFailed{call, why, attempt});
+  else
+    feed(park::FallbackFailed{call});
 }
 
 // ---- leg events ---------------------------------------------------------------------------
@@ -568,7 +616,7 @@ void ParkServer::legEstablished(sip::SipLeg& sl) {
     uint64_t id = leg->id;
     outbound_.erase(call);
     if (leg->role == Role::Ringback) {
-      feed(park::RingbackAnswered{call, id});  // Connect or ReleaseLeg follows
+      feed(park::RingbackAnswered{call, id, leg->attempt});  // Connect or ReleaseLeg follows
     } else {
       auto view = runtime_.call(call);
       uint64_t parkedLeg = liveCalls_.count(call) ? liveCalls_[call] : 0;
@@ -612,7 +660,9 @@ void ParkServer::legClosed(sip::SipLeg& sl, int err, uint16_t scode, bool byPeer
       }
       destroyLeg(id);
       return;
-    case Role::Retriever: destroyLeg(id); return;
+    case Role::Retriever:
+      destroyLeg(id);
+      return;
     case Role::Ringback:
     case Role::Fallback: {
       if (leg->answered) {  // answered, then hung up before being connected
@@ -620,10 +670,12 @@ void ParkServer::legClosed(sip::SipLeg& sl, int err, uint16_t scode, bool byPeer
         return;
       }
       park::RingFailure why = park::RingFailure::NoAnswer;
-      if (scode == 486 || scode == 600) why = park::RingFailure::Busy;
+      if (scode == 486 || scode == 600)
+        why = park::RingFailure::Busy;
       else if (scode == 603 || (scode >= 400 && scode != 408 && scode != 480 && scode != 487))
         why = park::RingFailure::Rejected;
-      else if (err) why = park::RingFailure::NoAnswer;
+      else if (err)
+        why = park::RingFailure::NoAnswer;
       outboundFailed(*leg, why);
       return;
     }
@@ -720,7 +772,8 @@ std::string ParkServer::metricsText() const {
   for (const auto& [reason, n] : counters_.parkFailures)
     w.add("callpark_park_failures_total", "counter", "Parks refused, by reason.", double(n),
           {{"reason", reason}});
-  w.add("callpark_retrieves_total", "counter", "Parked calls retrieved.", double(counters_.retrieves));
+  w.add("callpark_retrieves_total", "counter", "Parked calls retrieved.",
+        double(counters_.retrieves));
   for (const auto& [reason, n] : counters_.retrieveFailures)
     w.add("callpark_retrieve_failures_total", "counter", "Retrieves refused, by reason.", double(n),
           {{"reason", reason}});
@@ -760,8 +813,16 @@ std::string ParkServer::metricsText() const {
         "Music frames sent more than 10 ms after their due time.", double(ms.lateTicks));
   w.add("callpark_music_skipped_frames_total", "counter",
         "Music frames skipped after a stall of more than 200 ms.", double(ms.skippedFrames));
-  w.add("callpark_music_max_lateness_ms", "gauge", "Worst lateness of a music frame.",
-        double(ms.maxLatenessMs));
+  w.add("callpark_music_max_lateness_seconds", "gauge",
+        "Worst lateness of a music frame's last packet.", double(ms.maxLatenessUs) / 1e6);
+  {
+    std::vector<double> bounds;
+    for (uint32_t us : media::kLatenessBucketsUs) bounds.push_back(us / 1e6);
+    std::vector<uint64_t> counts(std::begin(ms.latenessBuckets), std::end(ms.latenessBuckets));
+    w.addHistogram("callpark_music_frame_lateness_seconds",
+                   "When each music frame's last packet left, after its due time (send jitter).",
+                   bounds, counts, double(ms.latenessSumUs) / 1e6);
+  }
   w.add("callpark_media_endpoints", "gauge", "Open RTP endpoints.", double(media_->endpoints()));
   for (const auto& [m, n] : const_cast<sip::SipStack&>(sip_).stats().requests)
     w.add("callpark_sip_requests_total", "counter", "SIP requests received, by method.", double(n),

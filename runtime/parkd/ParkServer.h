@@ -40,11 +40,11 @@ struct ServerConfig {
   std::string policyPath;
   std::vector<sip::Transport> sip;
   bool adminEnabled = false;
-  struct sa admin{};
+  struct sa admin {};
   std::string tokensFile;
   std::string outboundProxy;
-  std::string eventsFile;      // JSON lines; "-" = stdout; "" = none
-  double timeScale = 1.0;      // test hook (see LoadOptions)
+  std::string eventsFile;  // JSON lines; "-" = stdout; "" = none
+  double timeScale = 1.0;  // test hook (see LoadOptions)
   uint32_t ringTimeoutMs = 30'000;
   // SIGTERM: every parked caller is either disconnected (BYE) or, with `shutdownToParker`,
   // sent to its parker with a REFER (RFC 3515: the caller's phone calls the parker itself;

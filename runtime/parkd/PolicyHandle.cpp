@@ -20,10 +20,14 @@ namespace callpark::parkd {
 
 const char* actionName(Action a) {
   switch (a) {
-    case Action::NotOurs: return "not_ours";
-    case Action::Park: return "park";
-    case Action::Retrieve: return "retrieve";
-    case Action::Pickup: return "pickup";
+    case Action::NotOurs:
+      return "not_ours";
+    case Action::Park:
+      return "park";
+    case Action::Retrieve:
+      return "retrieve";
+    case Action::Pickup:
+      return "pickup";
   }
   return "?";
 }
@@ -46,10 +50,14 @@ namespace {
 
 park::Allocation toRuntime(model::Allocation a) {
   switch (a) {
-    case model::Allocation::LeastRecent: return park::Allocation::LeastRecent;
-    case model::Allocation::Random: return park::Allocation::Random;
-    case model::Allocation::Next: return park::Allocation::Next;
-    case model::Allocation::First: return park::Allocation::First;
+    case model::Allocation::LeastRecent:
+      return park::Allocation::LeastRecent;
+    case model::Allocation::Random:
+      return park::Allocation::Random;
+    case model::Allocation::Next:
+      return park::Allocation::Next;
+    case model::Allocation::First:
+      return park::Allocation::First;
   }
   return park::Allocation::LeastRecent;
 }
@@ -86,8 +94,10 @@ class ModelPolicy final : public PolicyHandle {
     d.knownCaller = user >= 0;
     d.mayPark = mayParkUser(user);
     int plan = planFor(user);
-    if (plan >= 0) plans[size_t(plan)].normalizeInto(dialed, &d.normalized);
-    else d.normalized.assign(dialed);
+    if (plan >= 0)
+      plans[size_t(plan)].normalizeInto(dialed, &d.normalized);
+    else
+      d.normalized.assign(dialed);
     if (plan >= 0 && d.normalized.empty()) d.normalized.assign(dialed);
     if (auto it = accessPool.find(d.normalized); it != accessPool.end()) {
       d.action = Action::Park;

@@ -60,9 +60,9 @@ struct LoadOptions {
 
 struct PolicyLoad {
   std::shared_ptr<const PolicyHandle> policy;  // null when refused
-  std::string toolError;        // the policy could not be read at all
-  std::string diagnosticsJson;  // the compiler's diagnostics (JSON, parkc's format)
-  std::string diagnosticsText;  // the same, as text
+  std::string toolError;                       // the policy could not be read at all
+  std::string diagnosticsJson;                 // the compiler's diagnostics (JSON, parkc's format)
+  std::string diagnosticsText;                 // the same, as text
   size_t errors = 0, warnings = 0;
 };
 

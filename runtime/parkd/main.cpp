@@ -13,6 +13,9 @@
 // timeouts and the ring timeout by N (so a policy's 10 s becomes 2 s with N = 5). Without the
 // variable the flag is refused: production timing always follows the checked policy.
 #include <re.h>
+#define DEBUG_MODULE "parkd"
+#define DEBUG_LEVEL 3
+#include <re_dbg.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -40,7 +43,7 @@ void usage() {
                "usage: parkd --policy DIR --sip udp:HOST:PORT [--sip tcp:HOST:PORT]\n"
                "             [--admin HOST:PORT] [--admin-tokens FILE] [--outbound-proxy URI]\n"
                "             [--events FILE|-] [--ring-timeout SECONDS]\n"
-               "             [--on-shutdown disconnect|parker] [--max-fds N]\n");
+               "             [--on-shutdown disconnect|parker] [--max-fds N] [--debug]\n");
 }
 
 void beginShutdown() {
@@ -49,7 +52,8 @@ void beginShutdown() {
   std::fprintf(stderr, "parkd: shutting down\n");
   // Every parked call ends visibly; the loop stops once the BYEs (and REFERs) have completed,
   // or after 5 s at most (an unanswered UDP BYE would otherwise be retried for 32 s).
-  tmr_start(&gHardStop, 5000, [](void*) { re_cancel(); }, nullptr);
+  tmr_start(
+      &gHardStop, 5000, [](void*) { re_cancel(); }, nullptr);
   gServer->shutdown([] { re_cancel(); });
 }
 
@@ -83,6 +87,8 @@ void onPipe(int flags, void*) {
 int main(int argc, char** argv) {
   ServerConfig cfg;
   int maxFds = 16384;
+  int logLevel =
+      DBG_ERR;  // libre's own diagnostics; warnings (e.g. each garbage datagram) are noise
   bool testHooks = [] {
     const char* v = std::getenv("CALLPARK_TEST_HOOKS");
     return v && std::strcmp(v, "1") == 0;
@@ -96,7 +102,8 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--policy") cfg.policyPath = next();
+    if (a == "--policy")
+      cfg.policyPath = next();
     else if (a == "--sip") {
       callpark::sip::Transport t;
       std::string spec = next();
@@ -112,25 +119,34 @@ int main(int argc, char** argv) {
         return 2;
       }
       cfg.adminEnabled = true;
-    } else if (a == "--admin-tokens") cfg.tokensFile = next();
-    else if (a == "--outbound-proxy") cfg.outboundProxy = next();
-    else if (a == "--events") cfg.eventsFile = next();
-    else if (a == "--ring-timeout") cfg.ringTimeoutMs = uint32_t(std::atof(next().c_str()) * 1000);
-    else if (a == "--max-fds") maxFds = std::atoi(next().c_str());
+    } else if (a == "--admin-tokens")
+      cfg.tokensFile = next();
+    else if (a == "--outbound-proxy")
+      cfg.outboundProxy = next();
+    else if (a == "--events")
+      cfg.eventsFile = next();
+    else if (a == "--ring-timeout")
+      cfg.ringTimeoutMs = uint32_t(std::atof(next().c_str()) * 1000);
+    else if (a == "--max-fds")
+      maxFds = std::atoi(next().c_str());
+    else if (a == "--debug")
+      logLevel = DBG_DEBUG;
     else if (a == "--on-shutdown") {
       std::string v = next();
-      if (v == "parker") cfg.shutdownToParker = true;
-      else if (v == "disconnect") cfg.shutdownToParker = false;
+      if (v == "parker")
+        cfg.shutdownToParker = true;
+      else if (v == "disconnect")
+        cfg.shutdownToParker = false;
       else {
         std::fprintf(stderr, "parkd: --on-shutdown takes disconnect or parker, not '%s'\n",
                      v.c_str());
         return 2;
       }
-    }
-    else if (a == "--test-time-scale") {
+    } else if (a == "--test-time-scale") {
       double v = std::atof(next().c_str());
       if (!testHooks) {
-        std::fprintf(stderr, "parkd: --test-time-scale is a test hook (set CALLPARK_TEST_HOOKS=1)\n");
+        std::fprintf(stderr,
+                     "parkd: --test-time-scale is a test hook (set CALLPARK_TEST_HOOKS=1)\n");
         return 2;
       }
       cfg.timeScale = v > 0 ? v : 1;
@@ -164,6 +180,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   fd_setsize(maxFds);
+  dbg_init(logLevel, DBG_TIME);
   tmr_init(&gHardStop);
   if (pipe(gPipe) != 0) {
     std::fprintf(stderr, "parkd: cannot create the signal pipe: %s\n", std::strerror(errno));

@@ -1,8 +1,8 @@
 #include "runtime/sip/Sdp.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 namespace callpark::sip {
 
@@ -62,8 +62,10 @@ std::optional<MediaDesc> parseSdp(std::string_view body) {
       auto f = splitWs(val);
       if (f.size() >= 3 && f[0] == "IN") {
         std::string addr(f[2].substr(0, f[2].find('/')));
-        if (inAudio) d.address = addr;
-        else if (!sawAudio) sessionAddr = addr;
+        if (inAudio)
+          d.address = addr;
+        else if (!sawAudio)
+          sessionAddr = addr;
       }
     } else if (type == 'a' && (inAudio || !sawAudio)) {
       if (val.substr(0, 7) == "rtpmap:") {

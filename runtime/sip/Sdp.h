@@ -17,9 +17,9 @@
 namespace callpark::sip {
 
 struct MediaDesc {
-  std::string address;            // from the media-level c= line, else the session-level one
-  uint16_t port = 0;              // m=audio port; 0 = stream rejected/disabled
-  std::vector<int> formats;       // payload types in the order offered
+  std::string address;       // from the media-level c= line, else the session-level one
+  uint16_t port = 0;         // m=audio port; 0 = stream rejected/disabled
+  std::vector<int> formats;  // payload types in the order offered
   std::vector<std::pair<int, std::string>> rtpmap;  // pt -> "PCMU/8000" (upper-cased name)
   std::string direction = "sendrecv";               // sendrecv, sendonly, recvonly, inactive
   bool hasAudio = false;
@@ -36,6 +36,7 @@ bool offersCodec(const MediaDesc& d, media::Codec c);
 // An SDP body for our side: `codecs` in preference order (offer: PCMU and PCMA; answer: the
 // chosen one), plus telephone-event only when `dtmf` is true.
 std::string buildSdp(std::string_view ip, uint16_t port, uint64_t sessionId, uint64_t version,
-                     const std::vector<media::Codec>& codecs, std::string_view direction = "sendrecv");
+                     const std::vector<media::Codec>& codecs,
+                     std::string_view direction = "sendrecv");
 
 }  // namespace callpark::sip

@@ -6,11 +6,15 @@ namespace callpark::sip {
 
 std::string parseTransport(std::string_view spec, Transport* out) {
   size_t colon = spec.find(':');
-  if (colon == std::string_view::npos) return "expected PROTO:HOST:PORT, got '" + std::string(spec) + "'";
+  if (colon == std::string_view::npos)
+    return "expected PROTO:HOST:PORT, got '" + std::string(spec) + "'";
   std::string_view proto = spec.substr(0, colon), rest = spec.substr(colon + 1);
-  if (proto == "udp") out->proto = SIP_TRANSP_UDP;
-  else if (proto == "tcp") out->proto = SIP_TRANSP_TCP;
-  else return "unsupported SIP transport '" + std::string(proto) + "' (udp or tcp)";
+  if (proto == "udp")
+    out->proto = SIP_TRANSP_UDP;
+  else if (proto == "tcp")
+    out->proto = SIP_TRANSP_TCP;
+  else
+    return "unsupported SIP transport '" + std::string(proto) + "' (udp or tcp)";
   if (sa_decode(&out->addr, rest.data(), rest.size()) != 0)
     return "'" + std::string(rest) + "' is not an IP address with a port";
   return "";
@@ -21,7 +25,9 @@ std::string parseTransport(std::string_view spec, Transport* out) {
 SipLeg::SipLeg(SipStack& stack, LegObserver& observer, uint64_t id)
     : stack_(stack), observer_(observer), id_(id) {}
 
-SipLeg::~SipLeg() { hangup(); }
+SipLeg::~SipLeg() {
+  hangup();
+}
 
 void SipLeg::hangup() {
   if (referReq_) referReq_ = static_cast<struct sip_request*>(mem_deref(referReq_));
@@ -62,7 +68,8 @@ int SipLeg::accept(const struct sip_msg* msg, uint16_t rtpPort, media::Codec cod
   remoteUri = std::string(plView(msg->from.auri));
   callId = std::string(plView(msg->callid));
   bool haveOffer = msg->mb && mbuf_get_left(msg->mb) > 0;
-  struct mbuf* desc = haveOffer ? sdpBuf({codec_}) : sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
+  struct mbuf* desc =
+      haveOffer ? sdpBuf({codec_}) : sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
   int err = sipsess_accept(&sess_, stack_.sessionSocket(), msg, 200, "OK", "park",
                            "application/sdp", desc, nullptr, nullptr, false, &SipLeg::onOffer,
                            &SipLeg::onAnswer, &SipLeg::onEstablished, nullptr, nullptr,
@@ -72,20 +79,19 @@ int SipLeg::accept(const struct sip_msg* msg, uint16_t rtpPort, media::Codec cod
   return err;
 }
 
-int SipLeg::connect(const std::string& uri, const std::string& fromName,
-                    const std::string& fromUri, uint16_t rtpPort, const std::string& headers) {
+int SipLeg::connect(const std::string& uri, const std::string& fromName, const std::string& fromUri,
+                    uint16_t rtpPort, const std::string& headers) {
   rtpPort_ = rtpPort;
   outbound_ = true;
   remoteUri = uri;
   struct mbuf* desc = sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
   const char* routev[1] = {stack_.outboundProxy().c_str()};
   uint32_t routec = stack_.outboundProxy().empty() ? 0 : 1;
-  int err = sipsess_connect(&sess_, stack_.sessionSocket(), uri.c_str(),
-                            fromName.empty() ? nullptr : fromName.c_str(), fromUri.c_str(),
-                            "park", routev, routec, "application/sdp", desc, nullptr, nullptr,
-                            false, &SipLeg::onOffer, &SipLeg::onAnswer, &SipLeg::onProgress,
-                            &SipLeg::onEstablished, nullptr, nullptr, &SipLeg::onClose, this,
-                            "%s", headers.c_str());
+  int err = sipsess_connect(
+      &sess_, stack_.sessionSocket(), uri.c_str(), fromName.empty() ? nullptr : fromName.c_str(),
+      fromUri.c_str(), "park", routev, routec, "application/sdp", desc, nullptr, nullptr, false,
+      &SipLeg::onOffer, &SipLeg::onAnswer, &SipLeg::onProgress, &SipLeg::onEstablished, nullptr,
+      nullptr, &SipLeg::onClose, this, "%s", headers.c_str());
   mem_deref(desc);
   if (err) {
     sess_ = nullptr;
@@ -152,7 +158,9 @@ void SipLeg::onClose(int err, const struct sip_msg* msg, void* arg) {
 
 SipStack::SipStack() = default;
 
-SipStack::~SipStack() { close(true); }
+SipStack::~SipStack() {
+  close(true);
+}
 
 void SipStack::close(bool force) {
   if (lsnr_) lsnr_ = static_cast<struct sip_lsnr*>(mem_deref(lsnr_));
@@ -205,8 +213,10 @@ std::string SipStack::start(const std::vector<Transport>& transports,
 void SipStack::drain(std::function<void()> done) {
   drained_ = std::move(done);
   if (lsnr_) lsnr_ = static_cast<struct sip_lsnr*>(mem_deref(lsnr_));
-  if (sip_) sip_close(sip_, false);  // onExit once no transaction is left
-  else if (drained_) drained_();
+  if (sip_)
+    sip_close(sip_, false);  // onExit once no transaction is left
+  else if (drained_)
+    drained_();
 }
 
 void SipStack::onExit(void* arg) {
@@ -216,15 +226,17 @@ void SipStack::onExit(void* arg) {
 
 void SipStack::onConnect(const struct sip_msg* msg, void* arg) {
   auto* self = static_cast<SipStack*>(arg);
-  if (self->handler_) self->handler_->onInvite(msg);
-  else self->reply(msg, 503, "Service Unavailable");
+  if (self->handler_)
+    self->handler_->onInvite(msg);
+  else
+    self->reply(msg, 503, "Service Unavailable");
 }
 
 bool SipStack::onAnyRequest(const struct sip_msg* msg, void* arg) {
   auto* self = static_cast<SipStack*>(arg);
-  static const char* known[] = {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "MESSAGE",
-                                "INFO", "REFER", "NOTIFY", "SUBSCRIBE", "UPDATE", "PRACK",
-                                "REGISTER", "PUBLISH"};
+  static const char* known[] = {"INVITE",  "ACK",   "BYE",      "CANCEL", "OPTIONS",
+                                "MESSAGE", "INFO",  "REFER",    "NOTIFY", "SUBSCRIBE",
+                                "UPDATE",  "PRACK", "REGISTER", "PUBLISH"};
   const char* name = "other";
   for (const char* k : known)
     if (pl_strcmp(&msg->met, k) == 0) name = k;
@@ -279,13 +291,16 @@ void SipStack::sendMessage(const std::string& uri, const std::string& body,
     }
   }
   std::string hdrs = "To: <" + uri + ">\r\nFrom: <" + localUri_ + ">;tag=" + tag +
-                     "\r\nCall-ID: " + cid + "\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n" +
-                     route + headers + "Content-Type: text/plain\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n" + body;
+                     "\r\nCall-ID: " + cid + "\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n" + route +
+                     headers +
+                     "Content-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\n\r\n" + body;
   int err = sip_requestf(nullptr, sip_, true, "MESSAGE", uri.c_str(), routep, nullptr, nullptr,
                          &SipStack::onMessageReply, this, "%s", hdrs.c_str());
-  if (err) ++stats_.messagesFailed;
-  else ++stats_.messagesSent;
+  if (err)
+    ++stats_.messagesFailed;
+  else
+    ++stats_.messagesSent;
 }
 
 }  // namespace callpark::sip

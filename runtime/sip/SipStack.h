@@ -26,11 +26,13 @@
 namespace callpark::sip {
 
 // The text of a libre pointer-length string.
-inline std::string_view plView(const struct pl& p) { return {p.p ? p.p : "", p.l}; }
+inline std::string_view plView(const struct pl& p) {
+  return {p.p ? p.p : "", p.l};
+}
 
 struct Transport {
   enum sip_transp proto = SIP_TRANSP_UDP;
-  struct sa addr{};
+  struct sa addr {};
 };
 
 // Parses "udp:127.0.0.1:5075" / "tcp:[::1]:5075". Returns "" or what is wrong.
@@ -144,8 +146,12 @@ class SipStack {
   // afterwards (or let the destructor do it).
   void drain(std::function<void()> done);
 
-  struct sip* sip() const { return sip_; }
-  struct sipsess_sock* sessionSocket() const { return sock_; }
+  struct sip* sip() const {
+    return sip_;
+  }
+  struct sipsess_sock* sessionSocket() const {
+    return sock_;
+  }
   const std::string& outboundProxy() const { return proxy_; }
   // Our own SIP URI ("sip:park@127.0.0.1:5075"), used as From of requests we originate.
   const std::string& localUri() const { return localUri_; }
@@ -176,7 +182,7 @@ class SipStack {
   std::function<void()> drained_;
   std::string proxy_;
   std::string localUri_;
-  struct sa localAddr_{};
+  struct sa localAddr_ {};
   SipStats stats_;
 };
 

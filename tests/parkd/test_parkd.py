@@ -51,7 +51,7 @@ def parker(h, d, name="parker", calls=1, refuse=None, parked_user="caller", talk
 
 
 def park(h, d, parker_uri, dial="*70", name="caller", rtp=None, wait_ms=20000, hangup_ms=None,
-         codecs="0 8", transport="u1"):
+         codecs="0 8", transport="u1", timeout=20):
     """A SIPp UAC playing the parked caller, transferred to `dial` by `parker_uri`."""
     headers = "Referred-By: <%s>" % parker_uri if parker_uri else ""
     subs = {"DIAL": dial, "FROM": "sip:%s@[local_ip]:[local_port]" % name, "CALLER": name,
@@ -62,7 +62,8 @@ def park(h, d, parker_uri, dial="*70", name="caller", rtp=None, wait_ms=20000, h
     else:
         subs.update(WAIT_MS=wait_ms)
         scen = "parked_wait_bye.xml"
-    return h.sipp(name, scen, remote="127.0.0.1:%d" % d.sip_port, subs=subs, transport=transport)
+    return h.sipp(name, scen, remote="127.0.0.1:%d" % d.sip_port, subs=subs, transport=transport,
+                  timeout=timeout)
 
 
 def retrieve(h, d, orbit, name="retriever", uri_params="", headers="", talk_ms=800,
@@ -470,10 +471,11 @@ def sample_messages(d, port):
 @test
 def fuzz_mutated_sip_while_parked(h):
     """A few thousand random mutations of real SIP messages (fixed seed) over UDP and TCP."""
-    d = h.parkd(h.policy())
+    # Real timings (no test scale): the tiny pool's 60 s pickup timeout outlasts the fuzzing.
+    d = h.parkd(h.policy(), scale=1.0)
     rtp = h.rtp_counter()
-    pk = parker(h, d, calls=1)
-    caller = park(h, d, pk.uri("parker"), dial="*73", rtp=rtp)  # the tiny pool: orbit 8300
+    pk = parker(h, d, calls=1)  # the tiny pool (*73) has one orbit: 8300
+    caller = park(h, d, pk.uri("parker"), dial="*73", rtp=rtp, wait_ms=300000, timeout=300)
     ev = parked_event(d)
     music = wait_music(rtp, packets=5)
     seed = int(os.environ.get("PARKD_FUZZ_SEED", "8075"))
@@ -525,8 +527,10 @@ def reload_with_calls_parked(h):
     music = wait_music(rtp, packets=10)
     rejected(h, d, "*74", "404", name="before").expect_success()
     with open(os.path.join(pol, "lab.park"), "a") as f:
-        f.write('\norbit "Extra" { numbers 8400..8409  pool "main.lab.test" }\n'
-                'park_access "*74" { pool "main.lab.test" }\n')
+        f.write('\nsite "Annex" { pool "extra.lab.test" }\n'
+                'orbit "Extra" { numbers 8400..8409  pool "extra.lab.test" }\n'
+                'park_access "*74" { pool "extra.lab.test" }\n'
+                'park_settings pool "extra.lab.test" { on_timeout "sip:operator@127.0.0.1:9" }\n')
     status, _, body = d.admin("POST", "/v1/reload", token="voice")
     check(status == 200, "reload: %d %s" % (status, body))
     check('"reloaded":true' in body, body)
