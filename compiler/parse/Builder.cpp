@@ -186,8 +186,7 @@ class Builder {
         case Tok::UntermComment:
           error(codes::kUnterminatedComment, sm_.rangeOf(file_, t.begin, t.begin + 2),
                 "this `/*` comment is never closed; add `*/` where it should end")
-              .note(sm_.rangeOf(file_, text_.size(), text_.size()),
-                    "the file ends inside the comment");
+              .note(endOfText(), "the file ends inside the comment");
           break;
         case Tok::Stray:
           strayCharacter(i);
@@ -206,6 +205,13 @@ class Builder {
           break;
       }
     }
+  }
+
+  // Just after the last character that is not white space.
+  SourceRange endOfText() const {
+    size_t at = text_.find_last_not_of(" \t\r\n\f");
+    at = at == std::string::npos ? 0 : at + 1;
+    return sm_.rangeOf(file_, at, at);
   }
 
   void strayCharacter(size_t i) {

@@ -54,8 +54,11 @@ class Describer {
     if (i == kNone) return eofRange();
     return src_.sm.rangeOf(src_.file, tok(i).begin, tok(i).end);
   }
+  // Where "the file ends": just after its last token (not on the empty line after it).
   SourceRange eofRange() const {
-    return src_.sm.rangeOf(src_.file, src_.text.size(), src_.text.size());
+    size_t last = prev(kNone);
+    size_t at = last == kNone ? src_.text.size() : tok(last).end;
+    return src_.sm.rangeOf(src_.file, at, at);
   }
   SourceRange cover(size_t a, size_t b) const { return SourceRange::cover(range(a), range(b)); }
   uint32_t line(size_t i) const { return range(i).line; }
@@ -266,13 +269,24 @@ class Describer {
         }
         return itemValue(f.start);
       }
+      case Rule::RuleDecl: {
+        // `@allow(...)` in a dial plan followed by something other than `rule`.
+        const Frame* item = frame(Rule::DialPlanItem);
+        if (t == ev_.stack.front().start && item && kind(item->start) == Tok::At) {
+          size_t p = prev(t);
+          return make(codes::kBadAnnotation,
+                      p != kNone ? cover(item->start, p) : range(item->start),
+                      "this `@allow` is not followed by a rule (inside a dial plan, annotations "
+                      "precede `rule`, not settings)");
+        }
+        return header(ev_.stack.front());
+      }
       case Rule::SiteDecl:
       case Rule::OrbitDecl:
       case Rule::ParkAccessDecl:
       case Rule::ParkSettingsDecl:
       case Rule::VoicePolicyDecl:
       case Rule::DialPlanDecl:
-      case Rule::RuleDecl:
       case Rule::UserDecl:
       case Rule::TestDecl:
       case Rule::UsersFromDecl:
