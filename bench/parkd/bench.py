@@ -204,11 +204,11 @@ def rtt_values(tmp):
         with open(os.path.join(tmp, fn)) as f:
             for line in f:
                 parts = line.strip().split(";")
-                if len(parts) < 4 or not parts[0][:1].isdigit():
+                if len(parts) < 3 or not parts[0][:1].isdigit():
                     continue
-                # Date_ms;Date_sec;ResponseTime(ms);rtd_no
+                # SIPp 3.6: Date_ms;response_time_ms;rtd_no
                 try:
-                    out.setdefault(parts[3], []).append(float(parts[2]))
+                    out.setdefault(parts[2], []).append((float(parts[0]), float(parts[1])))
                 except ValueError:
                     pass
     return out
@@ -246,13 +246,18 @@ def run_cycles(target, rate, seconds, tmp, notice, parker_uri, rtp_port, cpu_pid
     retrans = int(st.get("Retransmissions(C)", 0))
     achieved = float(st.get("CallRate(C)", 0))
     rtts = rtt_values(tmp)
+    # The rate SIPp really started cycles at: park answers received per second, first to last.
+    parks = sorted(d for d, _ in rtts.get("1", []))
+    if len(parks) > 1 and parks[-1] > parks[0]:
+        achieved = (len(parks) - 1) / ((parks[-1] - parks[0]) / 1000.0)
     sipp_cpu = (max(samples) - sipp_c0) / CLK / elapsed if samples else float("nan")
     return {"rate": rate, "seconds": seconds, "calls": calls, "ok": ok, "failed": failed,
             "rc": p.returncode, "retransmissions": retrans, "achieved": achieved,
             "elapsed": elapsed, "sipp_cpu": sipp_cpu,
             "cpu_per_cycle_us": ((c1 - c0) / CLK / ok * 1e6) if (cpu_pid and ok) else None,
             "target_cpu": ((c1 - c0) / CLK / elapsed) if cpu_pid else None,
-            "rtt": {k: (percentile(v, .5), percentile(v, .9), percentile(v, .99), max(v))
+            "rtt": {k: (percentile([x for _, x in v], .5), percentile([x for _, x in v], .9),
+                        percentile([x for _, x in v], .99), max(x for _, x in v))
                     for k, v in rtts.items()}}
 
 
