@@ -81,9 +81,9 @@
 //
 // Costs: park and retrieve are O(log n) in the number of live calls (the timer heap) plus the
 // allocator's O(1) / O(log64 n) and O(ranges of the pool); they allocate nothing in the steady
-// state (a call slot keeps its URI buffer for the next call). Memory: one 64-byte slot per call
-// plus its URIs, a 16-byte timer entry, and per orbit about 20 bytes allocated with the policy;
-// bench/runtime measures it.
+// state. Memory: a 128-byte slot per call (URIs up to 64 bytes together are stored in it;
+// longer ones take a heap buffer the slot keeps), a 16-byte timer entry and a 4-byte heap index,
+// plus about 20 bytes per orbit allocated with the policy; bench/runtime measures it.
 #pragma once
 
 #include <cstdint>
@@ -242,6 +242,7 @@ class ParkRuntime {
   uint32_t slotCount_ = 0;
   std::vector<uint32_t> freeSlots_;
   std::vector<Timer> heap_;
+  std::vector<uint32_t> heapPos_;  // per slot: its entry in heap_, or UINT32_MAX
 };
 
 }  // namespace callpark::park

@@ -826,6 +826,32 @@ TEST_F(RuntimeTest, ReplacedSettingsLiveExactlyAsLongAsTheirCalls) {
   EXPECT_EQ(rt.checkInvariants(), "");  // and now the first one is gone too
 }
 
+TEST_F(RuntimeTest, UrisOfEveryLengthSurviveSlotReuse) {
+  // Short URIs are stored in the call's slot, long ones in a buffer the slot keeps: a slot that
+  // goes from long to short to long URIs (LIFO reuse) must always give back what was parked.
+  const std::string shortA = "sip:a@x", shortB = "sip:b@x";
+  const std::string longA = "sip:" + std::string(70, 'a') + "@contoso.com";
+  const std::string longB = "sip:" + std::string(200, 'b') + "@contoso.com";
+  const std::string edgeA(32, 'p'), edgeB(32, 'q');  // exactly 64 bytes together
+  const std::string overA(33, 'p');                  // 65 bytes together
+  const std::pair<const std::string*, const std::string*> cases[] = {
+      {&longA, &longB},  {&shortA, &shortB}, {&edgeA, &edgeB}, {&overA, &edgeB},
+      {&shortA, &longB}, {&longB, &shortA},  {&edgeA, &edgeB}, {&longA, &longB}};
+  TimeMs t = 0;
+  for (const auto& [parker, parked] : cases) {
+    Result p = rt.handle(ParkRequest{kPool, *parker, *parked, 100}, ++t);
+    ASSERT_TRUE(p.ok());
+    auto v = rt.call(p.call);
+    EXPECT_EQ(v->parker, *parker);
+    EXPECT_EQ(v->parked, *parked);
+    EXPECT_EQ(sink.last(RecordKind::Parked)->parker, *parker);
+    EXPECT_EQ(sink.last(RecordKind::Parked)->parked, *parked);
+    EXPECT_EQ(sink.commands.back().uri, *parker);  // NotifyParker
+    ASSERT_TRUE(retrieve(p.orbit.view(), ++t, p.call).ok());
+    EXPECT_EQ(sink.last(RecordKind::Ended)->parked, *parked);
+  }
+}
+
 TEST_F(RuntimeTest, VeryLongUrisAreCut) {
   std::string huge(100'000, 'x');
   Result p = rt.handle(ParkRequest{kPool, huge, kCaller, 100}, 0);
