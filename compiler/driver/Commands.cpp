@@ -18,6 +18,7 @@ int runFmt(const std::vector<std::string>&); extern const char* const kFmtUsage;
 int runDiff(const std::vector<std::string>&); extern const char* const kDiffUsage;
 int runImport(const std::vector<std::string>&); extern const char* const kImportUsage;
 int runExport(const std::vector<std::string>&); extern const char* const kExportUsage;
+int runCompile(const std::vector<std::string>&); extern const char* const kCompileUsage;
 int runTest(const std::vector<std::string>&); extern const char* const kTestUsage;
 int runExplain(const std::vector<std::string>&); extern const char* const kExplainUsage;
 
@@ -32,6 +33,7 @@ const std::vector<Command>& commands() {
       {"diff", "compare two policies by meaning: numbers, ranges, settings, users", kDiffUsage, runDiff},
       {"import", "write a policy from a Lync / Skype for Business PowerShell script", kImportUsage, runImport},
       {"export", "write the Lync / Skype for Business PowerShell that deploys a policy", kExportUsage, runExport},
+      {"compile", "compile a policy to native dispatch code: a bundle for parkd (--emit=ir|llvm|obj)", kCompileUsage, runCompile},
       {"test", "run the policy's test blocks: N passed, M failed", kTestUsage, runTest},
       {"explain", "how a dialed number is handled: plan, rules tried, decision", kExplainUsage, runExplain},
   };

@@ -1,5 +1,7 @@
 #include "compiler/dispatch/ir/Ir.h"
 
+#include "compiler/dispatch/ir/internal/Binary.h"
+
 #include <cstring>
 #include <ostream>
 #include <sstream>
@@ -8,10 +10,14 @@ namespace callpark::dispatch::ir {
 
 const char* actionName(Action a) {
   switch (a) {
-    case Action::NotOurs: return "not_ours";
-    case Action::Park: return "park";
-    case Action::Retrieve: return "retrieve";
-    case Action::Pickup: return "pickup";
+    case Action::NotOurs:
+      return "not_ours";
+    case Action::Park:
+      return "park";
+    case Action::Retrieve:
+      return "retrieve";
+    case Action::Pickup:
+      return "pickup";
   }
   return "?";
 }
@@ -44,7 +50,8 @@ int Module::classify(std::string_view number) const {
     while (n != kNone) {
       const Node& node = g.nodes[n];
       switch (node.kind) {
-        case Node::Miss: return kNone;
+        case Node::Miss:
+          return kNone;
         case Node::Compare: {
           const Interval& iv = g.intervals[node.interval];
           if (key->value < iv.lo)
@@ -132,7 +139,9 @@ void printNode(std::ostream& os, const KeyGroup& g, int n, int depth) {
   }
   const Node& node = g.nodes[n];
   switch (node.kind) {
-    case Node::Miss: os << ind << "miss\n"; return;
+    case Node::Miss:
+      os << ind << "miss\n";
+      return;
     case Node::Compare: {
       const Interval& iv = g.intervals[node.interval];
       os << ind << "if " << numberText(g.prefix, g.digits, iv.lo) << ".."
@@ -176,8 +185,7 @@ void print(const Module& m, std::ostream& os) {
     if (!plan.stripPrefix.empty()) os << " strip " << quote(plan.stripPrefix);
     if (plan.honourInternal) os << " honour_internal";
     os << " models=[";
-    for (size_t i = 0; i < plan.modelPlans.size(); ++i)
-      os << (i ? " " : "") << plan.modelPlans[i];
+    for (size_t i = 0; i < plan.modelPlans.size(); ++i) os << (i ? " " : "") << plan.modelPlans[i];
     os << "] {\n";
     for (const Rule& r : plan.rules) {
       os << "  rule " << r.index << " " << quote(r.name) << " ";
@@ -224,7 +232,8 @@ void print(const Module& m, std::ostream& os) {
     const Entry& en = m.entries[e];
     os << "entry " << e << " " << actionName(en.action) << " " << quote(en.name) << " ";
     if (en.numeric)
-      os << numberText(en.prefix, en.digits, en.lo) << ".." << numberText(en.prefix, en.digits, en.hi);
+      os << numberText(en.prefix, en.digits, en.lo) << ".."
+         << numberText(en.prefix, en.digits, en.hi);
     else
       os << "exact " << quote(en.exact);
     os << " pool " << en.pool << " target " << en.target;
@@ -234,7 +243,8 @@ void print(const Module& m, std::ostream& os) {
   }
   if (m.orbitsLowered) {
     os << "classify {\n";
-    for (int e : m.exact) os << "  exact " << quote(m.entries[e].exact) << " -> entry " << e << "\n";
+    for (int e : m.exact)
+      os << "  exact " << quote(m.entries[e].exact) << " -> entry " << e << "\n";
     for (const KeyGroup& g : m.keys) {
       os << "  " << keyText(g.prefix, g.digits) << " (" << g.intervals.size() << " intervals)\n";
       printNode(os, g, g.root, 0);
@@ -247,9 +257,10 @@ void print(const Module& m, std::ostream& os) {
       os << "  row " << r << ":";
       for (size_t e = 0; e < m.rows[r].size(); ++e) {
         int16_t v = m.rows[r][e];
-        os << " " << (v == kNoRuleFires ? std::string("none")
-                      : v == kUnknown    ? std::string("?")
-                                         : "r" + std::to_string(v));
+        os << " "
+           << (v == kNoRuleFires ? std::string("none")
+               : v == kUnknown   ? std::string("?")
+                                 : "r" + std::to_string(v));
       }
       os << "\n";
     }
@@ -330,80 +341,8 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'P', 'D', 'I', 'R', '0', '0', '1'};
 
-struct Writer {
-  std::string out;
-  void u64(uint64_t v) {
-    while (v >= 0x80) {
-      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-  }
-  void i64(int64_t v) { u64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
-  void str(std::string_view s) {
-    u64(s.size());
-    out.append(s);
-  }
-  void b(bool v) { out.push_back(v ? 1 : 0); }
-  void ints(const std::vector<int>& v) {
-    u64(v.size());
-    for (int x : v) i64(x);
-  }
-  void strs(const std::vector<std::string>& v) {
-    u64(v.size());
-    for (const auto& s : v) str(s);
-  }
-};
-
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  uint64_t u64() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (in.empty()) return ok = false, 0;
-      uint8_t c = static_cast<uint8_t>(in[0]);
-      in.remove_prefix(1);
-      v |= static_cast<uint64_t>(c & 0x7f) << shift;
-      if (!(c & 0x80)) return v;
-    }
-    ok = false;
-    return 0;
-  }
-  int64_t i64() {
-    uint64_t z = u64();
-    return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-  }
-  int i32() { return static_cast<int>(i64()); }
-  // A count of items each taking at least one byte: never more than the bytes left.
-  size_t count() {
-    uint64_t n = u64();
-    if (n > in.size()) return ok = false, 0;
-    return static_cast<size_t>(n);
-  }
-  std::string str() {
-    size_t n = count();
-    std::string s(in.substr(0, n));
-    in.remove_prefix(n);
-    return s;
-  }
-  bool b() {
-    if (in.empty()) return ok = false, false;
-    char c = in[0];
-    in.remove_prefix(1);
-    return c != 0;
-  }
-  std::vector<int> ints() {
-    std::vector<int> v(count());
-    for (auto& x : v) x = i32();
-    return v;
-  }
-  std::vector<std::string> strs() {
-    std::vector<std::string> v(count());
-    for (auto& s : v) s = str();
-    return v;
-  }
-};
+using binary::Reader;
+using binary::Writer;
 
 void writeContext(Writer& w, const Context& c) {
   w.str(c.name);
