@@ -69,6 +69,11 @@ const char* ringFailureName(RingFailure f) {
   return "?";
 }
 
+// t + d for d >= 0, saturating at kNever: no overflow whatever clock values the caller uses.
+TimeMs after(TimeMs t, TimeMs d) {
+  return t > kNever - d ? kNever : t + d;
+}
+
 uint32_t slotOf(CallId id) {
   return uint32_t(id & (kMaxSlots - 1));
 }
@@ -237,7 +242,7 @@ uint32_t ParkRuntime::newSlot() {
 }
 
 TimeMs ParkRuntime::dueOf(const Call& c) const {
-  return std::min(c.stateDue, c.parkedAt + config_.maxLifetimeMs);
+  return std::min(c.stateDue, after(c.parkedAt, config_.maxLifetimeMs));
 }
 
 // ---- timer heap ------------------------------------------------------------------------------
@@ -496,7 +501,7 @@ Result ParkRuntime::park(const ParkRequest& e) {
   ++c.pool->calls;
   c.parkedLeg = e.parkedLeg;
   c.parkedAt = now_;
-  c.stateDue = now_ + c.pool->settings.pickupTimeoutMs;
+  c.stateDue = after(now_, c.pool->settings.pickupTimeoutMs);
   c.range = ri;
   c.orbit = orbit;
   c.state = CallState::Parked;
@@ -594,7 +599,7 @@ Result ParkRuntime::ringbackFailed(const RingbackFailed& e) {
   const ParkSettings& s = c->pool->settings;
   if (c->attempt < s.maxAttempts) {
     c->state = CallState::Parked;
-    c->stateDue = now_ + s.pickupTimeoutMs;
+    c->stateDue = after(now_, s.pickupTimeoutMs);
     heapSet(slot);
   } else if (!s.onTimeoutUri.empty()) {
     c->state = CallState::FallingBack;
@@ -685,7 +690,7 @@ void ParkRuntime::fire(uint32_t slot) {
   Call& c = slotRef(slot);
   CallId id = idOf(slot);
   OrbitNumber orbit = ranges_[c.range]->numberOf(c.orbit);
-  if (c.parkedAt + config_.maxLifetimeMs <= now_) {
+  if (after(c.parkedAt, config_.maxLifetimeMs) <= now_) {
     if (c.state == CallState::RingingBack || c.state == CallState::FallingBack) {
       bool ringing = c.state == CallState::RingingBack;
       Command cancel{ringing ? CommandKind::CancelRing : CommandKind::CancelTransfer};

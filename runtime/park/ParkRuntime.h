@@ -100,9 +100,15 @@
 
 namespace callpark::park {
 
+// Fixed for the life of a runtime (a policy replacement does not change it).
 struct RuntimeConfig {
-  TimeMs maxLifetimeMs = 3'600'000;  // hard limit for any parked call (default 1 hour); > 0
-  uint64_t seed = 0x5eed;            // seeds the random allocation strategy
+  // Hard limit on how long any call stays parked, whatever its settings and whatever the server
+  // reports (default 1 hour); when it is reached the call ends as disconnected with reason
+  // "max_lifetime". Values <= 0 mean the default.
+  TimeMs maxLifetimeMs = 3'600'000;
+  // Seeds the `random` strategy. Same seed + same events = same orbits (tests); a server that
+  // wants unpredictable orbits passes a random seed.
+  uint64_t seed = 0x5eed;
 };
 
 enum class CallState : uint8_t { Free, Parked, RingingBack, FallingBack };

@@ -1,6 +1,7 @@
 // Deterministic tests of every path of the parked-call state machine, on a virtual clock.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <set>
 
@@ -796,6 +797,28 @@ TEST_F(RuntimeTest, TheDefaultHardLifetimeIsOneHour) {
   EXPECT_EQ(outcomeOf(p.call), Outcome::Disconnected);
   EXPECT_EQ(sink.last(RecordKind::Ended)->reason, "max_lifetime");
   EXPECT_EQ(sink.last(RecordKind::Ended)->time, 3'600'000);
+}
+
+TEST_F(RuntimeTest, ALifetimeOfZeroMeansTheDefaultAndHugeClocksDoNotOverflow) {
+  RecordingSink s;
+  ParkRuntime r(s, RuntimeConfig{0, 1});
+  ASSERT_EQ(r.replacePolicy(onePool({range("R", '*', 3000, 3009)}), 0), "");
+  Result p = r.handle(ParkRequest{kPool, kAlice, kCaller, 1}, 0);
+  EXPECT_EQ(r.call(p.call)->nextDeadline, kPickup);
+  r.advance(3'600'000);
+  EXPECT_FALSE(r.call(p.call));  // ended by the default 1 hour
+  // A caller whose clock is near the end of the int64 range: deadlines saturate instead of
+  // wrapping to the past (which would fire every timer at once; UBSan checks the arithmetic).
+  RecordingSink s2;
+  ParkRuntime big(s2, RuntimeConfig{std::numeric_limits<TimeMs>::max(), 1});
+  ASSERT_EQ(big.replacePolicy(onePool({range("R", '*', 3000, 3009)}), 0), "");
+  const TimeMs t = std::numeric_limits<TimeMs>::max() - 1000;
+  Result q = big.handle(ParkRequest{kPool, kAlice, kCaller, 1}, t);
+  ASSERT_TRUE(q.ok());
+  EXPECT_GE(big.call(q.call)->nextDeadline, t);
+  big.advance(t + 10);
+  EXPECT_EQ(big.call(q.call)->state, CallState::Parked);
+  EXPECT_TRUE(big.handle(RetrieveRequest{q.orbit.view(), q.call, 2, {}}, t + 20).ok());
 }
 
 TEST_F(RuntimeTest, TheHardLifetimeEndsAStuckFallback) {
