@@ -142,6 +142,7 @@ struct User {
   std::string line;         // "tel:+14255551000;ext=1000" or ""
   std::string extension;    // the ext= part, or ""
   std::string lineNumber;   // the number part of the tel: URI without "tel:" ("+14255551000")
+  SourceRange lineRange;    // the line URI as written (inline `line`, or LineURI in users.json)
   int voicePolicy = kNone;  // assigned tag policy; kNone: inherit
   int dialPlan = kNone;     // assigned tag plan; kNone: inherit
   SourceRange range;        // the user block, or the JSON object in users.json

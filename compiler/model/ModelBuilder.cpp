@@ -364,6 +364,7 @@ class Builder {
       if (decl.pool) u.pool = resolvePool(decl.pool->value, decl.pool->range, who);
       if (decl.line) {
         u.line = decl.line->value;
+        u.lineRange = decl.line->range;
         splitLine(u.line, u.lineNumber, u.extension);
       }
       if (decl.voicePolicy)
@@ -490,6 +491,7 @@ class Builder {
     std::string fileName = inQuotes(sm_.path(file));
     internal::readUsersJson(file, sm_, diags_, [&](internal::JsonUser& ju) {
       if (!ju.sip) {
+        if (ju.sipWrongType) return;  // CP210 said why
         diags_
             .report("CP211", Severity::Error, ju.range,
                     "this entry of users file " + fileName + " has no SipAddress")
@@ -529,6 +531,7 @@ class Builder {
       }
       if (ju.line) {
         u.line = std::move(ju.line->value);
+        u.lineRange = ju.line->range;
         splitLine(u.line, u.lineNumber, u.extension);
       }
       if (ju.voicePolicy)

@@ -6,33 +6,44 @@
 namespace callpark {
 
 size_t editDistance(std::string_view a, std::string_view b, size_t max) {
+  // Optimal string alignment distance (Levenshtein plus adjacent transpositions, each 1), on
+  // ASCII case-folded characters, with three rolling rows and an early exit past `max`.
+  auto fold = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
   if (a.size() > b.size()) std::swap(a, b);
   if (b.size() - a.size() > max) return max + 1;
-  std::vector<size_t> row(a.size() + 1);
-  for (size_t i = 0; i <= a.size(); ++i) row[i] = i;
+  std::vector<size_t> prev2(a.size() + 1), prev(a.size() + 1), cur(a.size() + 1);
+  for (size_t i = 0; i <= a.size(); ++i) prev[i] = i;
   for (size_t j = 1; j <= b.size(); ++j) {
-    size_t prev = row[0];
-    row[0] = j;
-    size_t best = row[0];
+    cur[0] = j;
+    size_t best = cur[0];
     for (size_t i = 1; i <= a.size(); ++i) {
-      size_t cur = row[i];
-      size_t sub = prev + (std::tolower((unsigned char)a[i - 1]) !=
-                           std::tolower((unsigned char)b[j - 1]));
-      row[i] = std::min({row[i] + 1, row[i - 1] + 1, sub});
-      prev = cur;
-      best = std::min(best, row[i]);
+      size_t cost = fold(a[i - 1]) != fold(b[j - 1]);
+      cur[i] = std::min({prev[i] + 1, cur[i - 1] + 1, prev[i - 1] + cost});
+      if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) && fold(a[i - 2]) == fold(b[j - 1]))
+        cur[i] = std::min(cur[i], prev2[i - 2] + 1);
+      best = std::min(best, cur[i]);
     }
     if (best > max) return max + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
   }
-  return row[a.size()];
+  return prev[a.size()];
 }
 
 std::string closestMatch(std::string_view word, const std::vector<std::string>& candidates) {
-  size_t limit = std::max<size_t>(1, word.size() / 3);
+  // One edit per five characters (at least one): `Redmnod` -> `Redmond`, `pickup_timout` ->
+  // `pickup_timeout`, but not `sydney-fe01...` -> `redmond-fe01...`. A candidate that the word
+  // starts with, or that starts with the word (4 characters at least), is as good as the
+  // worst allowed edit: `Receptionist` -> `Reception`.
+  size_t limit = std::max<size_t>(1, word.size() / 5);
+  auto prefixOf = [](std::string_view a, std::string_view b) {
+    return a.size() >= 4 && a.size() <= b.size() && toLower(b.substr(0, a.size())) == toLower(a);
+  };
   std::string best;
   size_t bestD = limit + 1;
   for (const auto& c : candidates) {
     size_t d = editDistance(word, c, limit);
+    if (d > limit && (prefixOf(word, c) || prefixOf(c, word))) d = limit;
     if (d < bestD || (d == bestD && !best.empty() && c < best)) {
       bestD = d;
       best = c;

@@ -18,19 +18,22 @@ void check(const RuleContext& ctx, Reporter& out) {
       int orbit = index.find(*number);
       if (orbit == model::kNone) continue;
       const auto& o = m.orbits[static_cast<size_t>(orbit)];
+      // Point at the number inside the line URI (inline `line` or the export's LineURI).
       SourceRange where = u.range;
-      if (u.decl && u.decl->line) {
-        size_t at = u.decl->line->value.find(*number);
+      if (u.lineRange.valid()) {
+        ast::Str line{u.line, u.lineRange};
+        size_t at = number == &u.extension ? u.line.rfind(*number) : u.line.find(*number);
         where = at == std::string::npos
-                    ? u.decl->line->range
-                    : internal::charRange(ctx.sources, *u.decl->line, at, number->size());
+                    ? u.lineRange
+                    : internal::charRange(ctx.sources, line, at, number->size());
       }
       std::string what = number == &u.extension ? "extension " : "line number ";
       out.report(where, "user \"" + u.sip + "\" has " + what + *number +
                             ", which is an orbit of range " + internal::describeOrbit(o))
           .note(internal::numbersRange(o), "\"" + o.name + "\" is declared here")
-          .suggest("orbits are virtual extensions: give the user another number, or move the "
-                   "orbit range");
+          .suggest(
+              "orbits are virtual extensions: give the user another number, or move the "
+              "orbit range");
     }
   }
 }
@@ -38,7 +41,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitAssignedToUser{
-    "CP309", "orbit-assigned-to-user", "orbit", Severity::Error,
+    "CP309",
+    "orbit-assigned-to-user",
+    "orbit",
+    Severity::Error,
     "an orbit number is also a user's extension or line number",
     R"md(Orbits are virtual extensions owned by the park service. When a user's extension (`ext=`
 of the line URI) or line number is also an orbit, dialing it either rings the user or retrieves

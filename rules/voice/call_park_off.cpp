@@ -22,10 +22,12 @@ void check(const RuleContext& ctx, Reporter& out) {
     if (vp.callPark || !vp.decl) continue;
     const auto& users = governed[i];
     SourceRange where = vp.decl->callPark ? vp.decl->callPark->range : vp.decl->scope.range;
-    std::string how = vp.callParkWritten ? "turns call_park off" : "leaves call_park off (the default)";
+    std::string how =
+        vp.callParkWritten ? "turns call_park off" : "leaves call_park off (the default)";
     auto& d = out.report(where, "voice_policy " + model::describeScope(vp.scope, m) + " " + how +
-                                    " while " + internal::plural(enabling, "other policy", "other policies") +
-                                    " enable it; it affects " +
+                                    " while " +
+                                    internal::plural(enabling, "other policy", "other policies") +
+                                    (enabling == 1 ? " enables" : " enable") + " it; it affects " +
                                     internal::plural(users.size(), "user", "users") +
                                     ", who cannot park or retrieve calls");
     for (size_t k = 0; k < users.size() && k < 3; ++k)
@@ -42,7 +44,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kVoicePolicyCallParkOff{
-    "CP502", "voice-policy-call-park-off", "voice-policy", Severity::Warning,
+    "CP502",
+    "voice-policy-call-park-off",
+    "voice-policy",
+    Severity::Warning,
     "a voice policy leaves call park off while others enable it",
     R"md(When several voice policies exist, each must enable call park explicitly; a user governed
 by a policy that leaves it off cannot park or retrieve, and the usual report is "park works for

@@ -98,29 +98,9 @@ void snippet(std::ostringstream& out, const SourceRange& r, const SourceManager&
       << (mark == '^' ? st.red() : st.cyan()) << std::string(to - from, mark) << st.reset() << "\n";
 }
 
-// A fix that replaces a span of one line is shown as that line after the change, with `~`
-// under the new text; other replacements are printed as they are, indented.
-void suggestion(std::ostringstream& out, const FixIt& fix, const SourceManager& sm,
-                const Style& st) {
-  const std::string& repl = *fix.replacement;
-  const SourceRange& r = fix.range;
-  if (r.valid() && r.file < sm.fileCount() && r.endLine == r.line &&
-      repl.find('\n') == std::string::npos) {
-    std::string_view line = sm.lineText(r.file, r.line);
-    size_t b = std::min<size_t>(r.col ? r.col - 1 : 0, line.size());
-    size_t e = std::min<size_t>(std::max<size_t>(r.endCol ? r.endCol - 1 : b, b), line.size());
-    std::string changed = std::string(line.substr(0, b)) + repl + std::string(line.substr(e));
-    std::vector<size_t> columns;
-    std::string shown = visible(changed, &columns);
-    std::string num = std::to_string(r.line);
-    size_t from = columns[b], to = columns[b + repl.size()];
-    out << st.cyan() << " " << num << " |" << st.reset() << " " << shown << "\n"
-        << st.cyan() << " " << std::string(num.size(), ' ') << " |" << st.reset() << " "
-        << std::string(from, ' ') << st.green() << std::string(std::max<size_t>(1, to - from), '~')
-        << st.reset() << "\n";
-    return;
-  }
-  std::istringstream lines(repl);
+// A suggested replacement, printed as it is, indented, below the help line.
+void suggestion(std::ostringstream& out, const FixIt& fix, const Style& st) {
+  std::istringstream lines(*fix.replacement);
   std::string l;
   while (std::getline(lines, l)) out << "    " << st.green() << visible(l) << st.reset() << "\n";
 }
@@ -143,7 +123,7 @@ std::string renderText(const std::vector<Diagnostic>& diags, const SourceManager
     }
     if (d.fix) {
       out << st.green() << "help" << st.reset() << ": " << visible(d.fix->message) << "\n";
-      if (d.fix->replacement) suggestion(out, *d.fix, sm, st);
+      if (d.fix->replacement) suggestion(out, *d.fix, st);
     }
     if (opt.severityHint && d.code.rfind("CP1", 0) != 0 && d.code.rfind("CP0", 0) != 0) {
       std::string def = severityName(d.severity);

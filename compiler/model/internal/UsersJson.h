@@ -26,6 +26,7 @@ struct JsonString {
 struct JsonUser {
   SourceRange range;                                                 // the object, `{` to `}`
   std::optional<JsonString> sip, line, pool, voicePolicy, dialPlan;  // nullopt: absent or null
+  bool sipWrongType = false;  // SipAddress held a number, array, ... (already reported, CP210)
 };
 
 // Reads `file` (already in `sm`) and calls `onUser` for every user object, in file order.
