@@ -28,9 +28,13 @@ std::string planName(const model::Model& m, const model::DialPlan& p) {
   return "dialplan " + model::describeScope(p.scope, m);
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
-std::string priorityText(const model::NormRule& r) { return std::to_string(r.priority); }
+std::string priorityText(const model::NormRule& r) {
+  return std::to_string(r.priority);
+}
 
 // The first later rule of the plan that would let `number` through unchanged, or -1.
 int laterPassThrough(const model::DialPlan& plan, int after, const std::string& number) {
@@ -73,20 +77,33 @@ void reportRewrite(const model::Model& m, const Rewrite& w, DiagnosticEngine& di
     if (w.total == 1)
       what = "rewrites the only number of orbit range " + quoted(r.name);
     else if (w.affected == w.total)
-      what = "rewrites all " + std::to_string(w.total) + " numbers of orbit range " + quoted(r.name);
+      what =
+          "rewrites all " + std::to_string(w.total) + " numbers of orbit range " + quoted(r.name);
     else
       what = "rewrites " + std::to_string(w.affected) + " of the " + std::to_string(w.total) +
              " numbers of orbit range " + quoted(r.name);
     Diagnostic& d = diags.report(kOrbitRewritten, Severity::Error, ruleRange(plan, w.rule),
                                  head + " " + what + ", e.g. " + w.witness + " becomes " +
                                      (w.result.empty() ? "an empty string" : w.result));
-    SourceRange orbitAt = r.decl ? (r.decl->numbers ? r.decl->numbers->range : r.decl->range)
-                                 : SourceRange{};
+    SourceRange orbitAt =
+        r.decl ? (r.decl->numbers ? r.decl->numbers->range : r.decl->range) : SourceRange{};
     d.note(orbitAt, "orbit range " + quoted(r.name) + " (" + r.start.text + ".." + r.end.text +
                         ") is declared here; its numbers must reach the park service unchanged");
-    d.note(ruleHeader(plan, w.rule),
-           "rule " + quoted(rule.name) + " (priority " + priorityText(rule) +
-               ") is the first rule of the plan that matches " + w.witness);
+    const std::string& prefix = plan.optimizeDeviceDialing ? plan.externalAccessPrefix : "";
+    bool stripped = !prefix.empty() && w.witness.size() > prefix.size() &&
+                    w.witness.compare(0, prefix.size(), prefix) == 0;
+    if (stripped) {
+      SourceRange at = plan.decl && plan.decl->externalAccessPrefix
+                           ? plan.decl->externalAccessPrefix->range
+                           : (plan.decl ? plan.decl->range : SourceRange{});
+      d.note(at, "the plan removes its external access prefix " + quoted(prefix) +
+                     " first (optimize_device_dialing), so the rules see " +
+                     w.witness.substr(prefix.size()) + " for " + w.witness);
+    }
+    d.note(ruleHeader(plan, w.rule), "rule " + quoted(rule.name) + " (priority " +
+                                         priorityText(rule) +
+                                         ") is the first rule of the plan that matches " +
+                                         (stripped ? w.witness.substr(prefix.size()) : w.witness));
     int later = laterPassThrough(plan, w.rule, w.witness);
     if (later >= 0) {
       const model::NormRule& pt = plan.rules[later];
@@ -119,17 +136,18 @@ void reportRewrite(const model::Model& m, const Rewrite& w, DiagnosticEngine& di
       d.suggest("add a pass-through rule before rule " + quoted(rule.name) + ": " + ruleText);
     else
       d.suggest("add a pass-through rule before rule " + quoted(rule.name) + " and give rule " +
-                quoted(rule.name) + " and the rules after it higher priority numbers: " +
-                ruleText);
+                quoted(rule.name) + " and the rules after it higher priority numbers: " + ruleText);
     return;
   }
   const model::ParkAccess& pa = m.parkAccess[w.parkAccess];
   std::string pool = pa.pool != model::kNone ? m.pools[pa.pool].fqdn : std::string("?");
-  Diagnostic& d = diags.report(
-      kParkAccessRewritten, Severity::Error, ruleRange(plan, w.rule),
-      head + " rewrites park access number " + w.witness + " (pool " + quoted(pool) + ") into " +
-          (w.result.empty() ? "an empty string" : w.result) + ": calls to it never reach the park service");
-  if (pa.decl) d.note(pa.decl->number.range, "park access number " + w.witness + " is declared here");
+  Diagnostic& d =
+      diags.report(kParkAccessRewritten, Severity::Error, ruleRange(plan, w.rule),
+                   head + " rewrites park access number " + w.witness + " (pool " + quoted(pool) +
+                       ") into " + (w.result.empty() ? "an empty string" : w.result) +
+                       ": calls to it never reach the park service");
+  if (pa.decl)
+    d.note(pa.decl->number.range, "park access number " + w.witness + " is declared here");
   d.note(ruleHeader(plan, w.rule), "rule " + quoted(rule.name) + " (priority " +
                                        priorityText(rule) +
                                        ") is the first rule of the plan that matches it");
@@ -158,8 +176,8 @@ void reportDead(const model::Model& m, const DeadRule& dr, DiagnosticEngine& dia
     Diagnostic& d = diags.report(kDeadPassThrough, Severity::Error, ruleRange(plan, dr.rule),
                                  "pass-through rule " + quoted(rule.name) + " in " +
                                      planName(m, plan) + " can never fire: " + byText);
-    d.note(ruleHeader(plan, dr.by), "rule " + quoted(by.name) + " takes every number first, e.g. " +
-                                        dr.example);
+    d.note(ruleHeader(plan, dr.by),
+           "rule " + quoted(by.name) + " takes every number first, e.g. " + dr.example);
     if (r.decl)
       d.note(r.decl->numbers ? r.decl->numbers->range : r.decl->range,
              "it was meant to keep the numbers of orbit range " + quoted(r.name) + " unchanged");
@@ -167,9 +185,9 @@ void reportDead(const model::Model& m, const DeadRule& dr, DiagnosticEngine& dia
               " so that it is tried before rule " + quoted(by.name));
     return;
   }
-  Diagnostic& d = diags.report(kSubsumedRule, Severity::Warning, ruleRange(plan, dr.rule),
-                               "rule " + quoted(rule.name) + " in " + planName(m, plan) +
-                                   " can never fire: " + byText);
+  Diagnostic& d = diags.report(
+      kSubsumedRule, Severity::Warning, ruleRange(plan, dr.rule),
+      "rule " + quoted(rule.name) + " in " + planName(m, plan) + " can never fire: " + byText);
   d.note(ruleHeader(plan, dr.by),
          "rule " + quoted(by.name) + " is tried first, e.g. it takes " + dr.example);
   d.suggest("remove rule " + quoted(rule.name) + ", or give it a priority below " +

@@ -147,7 +147,7 @@ class Runner {
     } else {
       const model::DialPlan& p = m_.dialPlans[plan];
       std::string planName = "dialplan " + model::describeScope(p.scope, m_);
-      if (e.asUser) diag.note(planRange(p), planName + " applies: " + choice.why);
+      std::string applies = e.asUser ? planName + " applies: " + choice.why : std::string();
       int rule = r.normalized.rule;
       std::string_view input = router_.compiled(plan).stripPrefix(number);
       std::string stripped =
@@ -155,14 +155,17 @@ class Runner {
               ? " (after removing the external access prefix " + dq(p.externalAccessPrefix) + ")"
               : "";
       if (rule >= 0) {
+        if (!applies.empty()) diag.note(planRange(p), applies);
         const model::NormRule& nr = p.rules[rule];
         diag.note(ruleRange(nr),
                   "rule " + dq(nr.name) + " (priority " + std::to_string(nr.priority) + ") of " +
                       planName + " is the first to match " + dq(input) + stripped + "; it gives " +
                       dq(result) + (r.normalized.internal ? ", an internal extension" : ""));
       } else {
-        diag.note(planRange(p), "no rule of " + planName + " matches " + dq(input) + stripped +
-                                    ", so the number is used as dialed");
+        diag.note(planRange(p),
+                  (applies.empty() ? "no rule of " + planName : applies + "; none of its rules") +
+                      " matches " + dq(input) + stripped + ", so the number is used as dialed");
+        applies.clear();
       }
     }
     if (d.kind == analysis::Destination::Orbit) {
