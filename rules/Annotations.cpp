@@ -22,10 +22,14 @@ void apply(const std::vector<ast::Annotation>& annotations, const SourceRange& s
     const Rule* rule = findRule(a.code.value);
     if (!rule) {
       std::vector<std::string> known;
-      for (const Rule* r : allRules()) known.emplace_back(r->code);
+      for (const Rule* r : allRules()) {
+        known.emplace_back(r->code);
+        known.emplace_back(r->name);
+      }
       auto& d = diags.report(kUnknownCode, Severity::Error, where,
                              "@allow names \"" + a.code.value +
-                                 "\", which is not a diagnostic code; it suppresses nothing");
+                                 "\", which is not a diagnostic code or rule name; it suppresses "
+                                 "nothing");
       std::string best = closestMatch(a.code.value, known);
       d.suggest(best.empty() ? "`parkc rules` lists every code" : "did you mean " + best + "?");
       continue;
@@ -40,11 +44,14 @@ void apply(const std::vector<ast::Annotation>& annotations, const SourceRange& s
       continue;
     }
     size_t id = diags.addSuppression(std::string(rule->code), scope);
-    out.entries.push_back({id, std::string(rule->code), a.range.valid() ? a.range : where, declName});
+    out.entries.push_back(
+        {id, std::string(rule->code), a.range.valid() ? a.range : where, declName});
   }
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 std::string scopeName(const ast::Scope& s) {
   if (s.kind == ast::Scope::Global) return "global";
@@ -56,8 +63,10 @@ std::string scopeName(const ast::Scope& s) {
 
 AllowSet applyAnnotations(const ast::PolicyAst& ast, DiagnosticEngine& diags) {
   AllowSet out;
-  for (const auto& d : ast.sites) apply(d.annotations, d.range, "site " + quoted(d.name.value), diags, out);
-  for (const auto& d : ast.orbits) apply(d.annotations, d.range, "orbit " + quoted(d.name.value), diags, out);
+  for (const auto& d : ast.sites)
+    apply(d.annotations, d.range, "site " + quoted(d.name.value), diags, out);
+  for (const auto& d : ast.orbits)
+    apply(d.annotations, d.range, "orbit " + quoted(d.name.value), diags, out);
   for (const auto& d : ast.parkAccess)
     apply(d.annotations, d.range, "park_access " + quoted(d.number.value), diags, out);
   for (const auto& d : ast.parkSettings)
@@ -70,19 +79,22 @@ AllowSet applyAnnotations(const ast::PolicyAst& ast, DiagnosticEngine& diags) {
     for (const auto& r : d.rules)
       apply(r.annotations, r.range, "rule " + quoted(r.name.value) + " of " + name, diags, out);
   }
-  for (const auto& d : ast.users) apply(d.annotations, d.range, "user " + quoted(d.sip.value), diags, out);
+  for (const auto& d : ast.users)
+    apply(d.annotations, d.range, "user " + quoted(d.sip.value), diags, out);
   for (const auto& d : ast.usersFrom)
     apply(d.annotations, d.range, "users from " + quoted(d.path.value), diags, out);
-  for (const auto& d : ast.tests) apply(d.annotations, d.range, "test " + quoted(d.name.value), diags, out);
+  for (const auto& d : ast.tests)
+    apply(d.annotations, d.range, "test " + quoted(d.name.value), diags, out);
   return out;
 }
 
 void reportUnusedAllows(const AllowSet& allows, DiagnosticEngine& diags) {
   for (const auto& e : allows.entries) {
     if (diags.suppressionUsed(e.suppression)) continue;
-    diags.report(kUnused, Severity::Warning, e.range,
-                 "@allow(" + e.code + ") on " + e.declName + " suppresses nothing: " + e.code +
-                     " is not reported there")
+    diags
+        .report(kUnused, Severity::Warning, e.range,
+                "@allow(" + e.code + ") on " + e.declName + " suppresses nothing: " + e.code +
+                    " is not reported there")
         .suggest("remove the @allow; the problem it excused is gone");
   }
 }

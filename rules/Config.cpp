@@ -6,6 +6,7 @@
 #include <fstream>
 #include <span>
 
+#include "compiler/support/JsonError.h"
 #include "compiler/support/Strings.h"
 #include "rules/Registry.h"
 
@@ -21,20 +22,6 @@ constexpr const char* kUnknownKey = "CP021";
 constexpr const char* kBadSeverity = "CP022";
 constexpr const char* kBadBaseline = "CP023";
 
-// nlohmann's "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error
-// while parsing object - unexpected ..." -> "syntax error while parsing object - unexpected ...".
-std::string cleanParseError(const std::string& what) {
-  std::string s = what;
-  size_t p = s.find("] ");
-  if (p != std::string::npos) s = s.substr(p + 2);
-  size_t col = s.find("column ");
-  if (col != std::string::npos) {
-    size_t colon = s.find(": ", col);
-    if (colon != std::string::npos) s = s.substr(colon + 2);
-  }
-  return s;
-}
-
 // Parses `text` of file `id`; reports CP020/CP023 with the position of the error.
 std::optional<json> parseJson(const SourceManager& sm, FileId id, DiagnosticEngine& diags,
                               const char* code, const std::string& what) {
@@ -44,9 +31,9 @@ std::optional<json> parseJson(const SourceManager& sm, FileId id, DiagnosticEngi
   } catch (const json::parse_error& e) {
     size_t at = e.byte > 0 ? e.byte - 1 : 0;
     if (at > text.size()) at = text.size();
-    SourceRange r = sm.rangeOf(id, at, std::min(text.size(), at + 1));
-    diags.report(code, Severity::Error, r,
-                 what + " is not valid JSON: " + cleanParseError(e.what()));
+    JsonErrorText why = describeJsonError(e.what(), text, at, std::min(text.size(), at + 1));
+    diags.report(code, Severity::Error, sm.rangeOf(id, why.begin, why.end),
+                 what + " is not valid JSON: " + why.message);
   }
   return std::nullopt;
 }
@@ -165,6 +152,9 @@ Config loadConfig(const std::string& policyRoot, SourceManager& sm, DiagnosticEn
                      "\"baseline\" in parkc.json must be a file name");
         continue;
       }
+      size_t from = 0;
+      keyRange(sm, *id, key, 0, &from);
+      cfg.baselineRange = valueRange(sm, *id, from, value);
       fs::path b(value.get<std::string>());
       cfg.baseline = (b.is_absolute() ? b : fs::path(policyRoot.empty() ? "." : policyRoot) / b)
                          .lexically_normal()
@@ -181,11 +171,17 @@ Config loadConfig(const std::string& policyRoot, SourceManager& sm, DiagnosticEn
     } else {
       auto& d = diags.report(kUnknownKey, Severity::Warning, keyRange(sm, *id, key),
                              "parkc.json has an unknown key \"" + key + "\"; it is ignored");
-      std::string best = closestMatch(key, kKeys);
+      // A misspelt key, or a misspelt code or rule name given a severity at the top level.
+      std::vector<std::string> known = kKeys;
+      for (const Rule* r : allRules()) {
+        known.emplace_back(r->code);
+        known.emplace_back(r->name);
+      }
+      std::string best = closestMatch(key, known);
       if (!best.empty())
         d.suggest("did you mean \"" + best + "\"?");
       else
-        d.suggest("known keys: \"severity\", \"baseline\", \"target\"");
+        d.suggest("known keys: \"severity\", \"baseline\", \"target\", or a code or rule name");
     }
   }
   return cfg;
@@ -215,11 +211,14 @@ size_t Baseline::size() const {
 }
 
 std::optional<Baseline> loadBaseline(const std::string& path, SourceManager& sm,
-                                     DiagnosticEngine& diags) {
+                                     DiagnosticEngine& diags, SourceRange namedAt) {
   std::string err;
   auto id = sm.load(path, &err);
   if (!id) {
-    diags.report(kBadBaseline, Severity::Error, {}, "the baseline cannot be read: " + err);
+    diags
+        .report(kBadBaseline, Severity::Error, namedAt,
+                "the baseline cannot be read: " + err + "; no finding is hidden")
+        .suggest("create it with `parkc check --write-baseline " + path + "`");
     return std::nullopt;
   }
   auto doc = parseJson(sm, *id, diags, kBadBaseline, "the baseline '" + path + "'");

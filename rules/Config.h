@@ -32,8 +32,9 @@ namespace callpark::rules {
 
 struct Config {
   std::map<std::string, SeverityOverride> severity;  // by code ("CP502")
-  std::string baseline;  // resolved against the policy root; "" when not set
-  std::string target;    // "" when not set
+  std::string baseline;        // resolved against the policy root; "" when not set
+  SourceRange baselineRange;   // where parkc.json names it (for diagnostics about it)
+  std::string target;          // "" when not set
   std::optional<FileId> file;  // the parkc.json read, if any
 };
 
@@ -57,9 +58,10 @@ struct Baseline {
 };
 
 // Reads a baseline file (registered in `sm`). std::nullopt, with a CP023 diagnostic, when it
-// cannot be read or is not a baseline.
+// cannot be read (reported at `namedAt`, the place that names it, when known) or is not a
+// baseline.
 std::optional<Baseline> loadBaseline(const std::string& path, SourceManager& sm,
-                                     DiagnosticEngine& diags);
+                                     DiagnosticEngine& diags, SourceRange namedAt = {});
 // The baseline JSON for a finished list of diagnostics (sorted, deterministic).
 std::string baselineJson(const std::vector<Diagnostic>& diags, const SourceManager& sm,
                          const std::string& policyRoot);

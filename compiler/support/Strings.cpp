@@ -39,13 +39,26 @@ std::string closestMatch(std::string_view word, const std::vector<std::string>& 
   auto prefixOf = [](std::string_view a, std::string_view b) {
     return a.size() >= 4 && a.size() <= b.size() && toLower(b.substr(0, a.size())) == toLower(a);
   };
+  // Ties go to the longest common prefix (`CP5020` -> `CP502`, not `CP020`), then the
+  // alphabetically first.
+  auto common = [&](std::string_view c) {
+    size_t n = 0;
+    while (n < c.size() && n < word.size() &&
+           std::tolower(static_cast<unsigned char>(c[n])) ==
+               std::tolower(static_cast<unsigned char>(word[n])))
+      ++n;
+    return n;
+  };
   std::string best;
-  size_t bestD = limit + 1;
+  size_t bestD = limit + 1, bestCommon = 0;
   for (const auto& c : candidates) {
     size_t d = editDistance(word, c, limit);
     if (d > limit && (prefixOf(word, c) || prefixOf(c, word))) d = limit;
-    if (d < bestD || (d == bestD && !best.empty() && c < best)) {
+    if (d > limit) continue;
+    size_t cp = common(c);
+    if (d < bestD || (d == bestD && (cp > bestCommon || (cp == bestCommon && c < best)))) {
       bestD = d;
+      bestCommon = cp;
       best = c;
     }
   }

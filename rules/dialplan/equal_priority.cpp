@@ -23,10 +23,14 @@ void check(const RuleContext& ctx, Reporter& out) {
       out.report(priorityRange(r),
                  "rules \"" + winner.name + "\" and \"" + r.name + "\" of dialplan " +
                      model::describeScope(dp.scope, ctx.model) + " both have priority " +
-                     std::to_string(r.priority) + "; \"" + winner.name +
-                     "\" is tried first because it is declared first")
-          .note(priorityRange(winner),
-                "\"" + winner.name + "\" has priority " + std::to_string(r.priority) + " here")
+                     std::to_string(r.priority) +
+                     (!r.priorityWritten && !winner.priorityWritten ? " (none is written)" : "") +
+                     "; \"" + winner.name + "\" is tried first because it is declared first")
+          .note(
+              priorityRange(winner),
+              "\"" + winner.name + "\"" +
+                  (winner.priorityWritten ? " has priority " + std::to_string(r.priority) + " here"
+                                          : " has no priority written, so 0"))
           .suggest("give every rule its own priority so the order does not depend on the text");
     }
   }
@@ -35,7 +39,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kDialPlanEqualPriority{
-    "CP603", "dialplan-equal-priority", "dialplan", Severity::Warning,
+    "CP603",
+    "dialplan-equal-priority",
+    "dialplan",
+    Severity::Warning,
     "two rules of one dial plan have the same priority",
     R"md(Rules are tried in ascending priority and the first match wins. For equal priorities we fall
 back to declaration order, but Lync does not guarantee any order, and moving a rule in the file

@@ -2,11 +2,23 @@
 
 #include <sndfile.h>
 
+#include <cctype>
 #include <filesystem>
 #include <system_error>
 #include <vector>
 
 namespace callpark::rules::internal {
+
+namespace {
+// libsndfile's "Format not recognised." as a phrase inside our sentence: "format not recognised".
+std::string asPhrase(std::string s) {
+  while (!s.empty() && (s.back() == '.' || s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  if (s.size() > 1 && std::isupper(static_cast<unsigned char>(s[0])) &&
+      std::islower(static_cast<unsigned char>(s[1])))
+    s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+}  // namespace
 
 AudioProbe probeAudio(const std::string& path) {
   AudioProbe p;
@@ -26,20 +38,36 @@ AudioProbe probeAudio(const std::string& path) {
   SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
   if (!f) {
     p.status = AudioProbe::Undecodable;
-    p.error = sf_strerror(nullptr);
+    p.error = asPhrase(sf_strerror(nullptr));
     return p;
   }
   p.wav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ||
           (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX;
   int sub = info.format & SF_FORMAT_SUBMASK;
   switch (sub) {
-    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: p.encoding = "PCM 8-bit"; break;
-    case SF_FORMAT_PCM_16: p.encoding = "PCM 16-bit"; break;
-    case SF_FORMAT_PCM_24: p.encoding = "PCM 24-bit"; break;
-    case SF_FORMAT_PCM_32: p.encoding = "PCM 32-bit"; break;
-    case SF_FORMAT_FLOAT: case SF_FORMAT_DOUBLE: p.encoding = "floating point"; break;
-    case SF_FORMAT_ULAW: p.encoding = "G.711 mu-law"; break;
-    case SF_FORMAT_ALAW: p.encoding = "G.711 A-law"; break;
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+      p.encoding = "PCM 8-bit";
+      break;
+    case SF_FORMAT_PCM_16:
+      p.encoding = "PCM 16-bit";
+      break;
+    case SF_FORMAT_PCM_24:
+      p.encoding = "PCM 24-bit";
+      break;
+    case SF_FORMAT_PCM_32:
+      p.encoding = "PCM 32-bit";
+      break;
+    case SF_FORMAT_FLOAT:
+    case SF_FORMAT_DOUBLE:
+      p.encoding = "floating point";
+      break;
+    case SF_FORMAT_ULAW:
+      p.encoding = "G.711 mu-law";
+      break;
+    case SF_FORMAT_ALAW:
+      p.encoding = "G.711 A-law";
+      break;
     default: {
       SF_FORMAT_INFO fi{};
       fi.format = sub;
@@ -71,7 +99,7 @@ AudioProbe probeAudio(const std::string& path) {
   sf_close(f);
   if (err != SF_ERR_NO_ERROR) {
     p.status = AudioProbe::Undecodable;
-    p.error = errText;
+    p.error = asPhrase(errText);
     return p;
   }
   if (info.frames > 0 && total < info.frames) {
@@ -83,9 +111,10 @@ AudioProbe probeAudio(const std::string& path) {
   p.status = AudioProbe::Ok;
   p.seconds = info.samplerate > 0 ? static_cast<double>(total) / info.samplerate : 0;
   bool mono = info.channels == 1;
-  p.supported = p.wav && mono &&
-                ((sub == SF_FORMAT_PCM_16 && (info.samplerate == 8000 || info.samplerate == 16000)) ||
-                 ((sub == SF_FORMAT_ULAW || sub == SF_FORMAT_ALAW) && info.samplerate == 8000));
+  p.supported =
+      p.wav && mono &&
+      ((sub == SF_FORMAT_PCM_16 && (info.samplerate == 8000 || info.samplerate == 16000)) ||
+       ((sub == SF_FORMAT_ULAW || sub == SF_FORMAT_ALAW) && info.samplerate == 8000));
   return p;
 }
 

@@ -8,7 +8,9 @@ namespace {
 void check(const RuleContext& ctx, Reporter& out) {
   for (const auto& o : ctx.model.orbits) {
     if (!o.decl || !o.decl->numbers) continue;
-    for (const ast::Str* end : {&o.decl->numbers->start, &o.decl->numbers->end}) {
+    const auto& n = *o.decl->numbers;
+    for (const ast::Str* end : {&n.start, &n.end}) {
+      if (end == &n.end && n.end.value == n.start.value) continue;  // `x..x`: reported once
       auto err = internal::checkOrbitNumber(end->value);
       if (!err) continue;
       out.report(internal::charRange(ctx.sources, *end, err->index),
@@ -24,7 +26,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitNumberSyntax{
-    "CP301", "orbit-number-syntax", "orbit", Severity::Error,
+    "CP301",
+    "orbit-number-syntax",
+    "orbit",
+    Severity::Error,
     "an orbit range end is not a valid orbit number",
     R"md(An orbit number is what a user dials to retrieve a parked call, so it must be a string the
 park service accepts: an optional single `*` or `#`, then a digit 1-9, then more digits, at most

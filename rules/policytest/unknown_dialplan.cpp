@@ -1,4 +1,5 @@
 // CP911 test-unknown-dialplan: `with dialplan SCOPE` in a test names a declared dial plan.
+#include "compiler/support/Strings.h"
 #include "rules/Registry.h"
 
 namespace callpark::rules {
@@ -15,7 +16,9 @@ void check(const RuleContext& ctx, Reporter& out) {
       ref.kind = s.kind;
       std::string what;
       switch (s.kind) {
-        case ast::Scope::Global: what = "global"; break;
+        case ast::Scope::Global:
+          what = "global";
+          break;
         case ast::Scope::Site:
           ref.index = m.findSite(s.name.value);
           what = "site \"" + s.name.value + "\"";
@@ -42,11 +45,21 @@ void check(const RuleContext& ctx, Reporter& out) {
           break;
       }
       if (m.findDialPlan(ref) != model::kNone) continue;
-      out.report(s.range.valid() ? s.range : e.range,
-                 "test \"" + t.name.value + "\" uses dialplan " + what +
-                     ", but no dial plan is declared for it")
-          .suggest("declare `dialplan " + what + " { ... }`, or test with the scope whose plan "
-                   "applies");
+      auto& d = out.report(s.range.valid() ? s.range : e.range,
+                           "test \"" + t.name.value + "\" uses dialplan " + what +
+                               ", but no dial plan is declared for it");
+      std::string best;
+      if (s.kind == ast::Scope::Tag) {
+        std::vector<std::string> tags;
+        for (const auto& [tag, index] : m.dialPlanByTag) tags.push_back(tag);
+        best = closestMatch(s.name.value, tags);
+      }
+      if (!best.empty())
+        d.suggest("did you mean \"" + best + "\"?", s.name.range, "\"" + best + "\"");
+      else
+        d.suggest("declare `dialplan " + what +
+                  " { ... }`, or test with the scope whose plan "
+                  "applies");
     }
   }
 }
@@ -54,7 +67,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kTestUnknownDialPlan{
-    "CP911", "test-unknown-dialplan", "policy-test", Severity::Error,
+    "CP911",
+    "test-unknown-dialplan",
+    "policy-test",
+    Severity::Error,
     "a policy test uses a dial plan that is not declared",
     R"md(`dial "..." with dialplan SCOPE` runs the number through the dial plan declared for that
 scope (global, a site, a pool or a per-user tag). When no plan is declared there, the test has

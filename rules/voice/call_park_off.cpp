@@ -24,12 +24,14 @@ void check(const RuleContext& ctx, Reporter& out) {
     SourceRange where = vp.decl->callPark ? vp.decl->callPark->range : vp.decl->scope.range;
     std::string how =
         vp.callParkWritten ? "turns call_park off" : "leaves call_park off (the default)";
-    auto& d = out.report(where, "voice_policy " + model::describeScope(vp.scope, m) + " " + how +
-                                    " while " +
-                                    internal::plural(enabling, "other policy", "other policies") +
-                                    (enabling == 1 ? " enables" : " enable") + " it; it affects " +
-                                    internal::plural(users.size(), "user", "users") +
-                                    ", who cannot park or retrieve calls");
+    auto& d = out.report(
+        where,
+        "voice_policy " + model::describeScope(vp.scope, m) + " " + how + " while " +
+            internal::plural(enabling, "other policy", "other policies") +
+            (enabling == 1 ? " enables" : " enable") + " it; " +
+            (users.empty() ? std::string("no user is governed by it yet")
+                           : "it affects " + internal::plural(users.size(), "user", "users") +
+                                 ", who cannot park or retrieve calls"));
     for (size_t k = 0; k < users.size() && k < 3; ++k)
       d.note(m.users[users[k]].range, "\"" + m.users[users[k]].sip + "\" is governed by it");
     if (users.size() > 3)

@@ -63,7 +63,8 @@ int runCheck(const std::vector<std::string>& args) {
   std::string baseline = opts.baseline.empty() ? c.config.baseline : opts.baseline;
   size_t hidden = 0;
   if (!baseline.empty()) {
-    if (auto b = rules::loadBaseline(baseline, c.sm, c.diags))
+    SourceRange namedAt = opts.baseline.empty() ? c.config.baselineRange : SourceRange{};
+    if (auto b = rules::loadBaseline(baseline, c.sm, c.diags, namedAt))
       hidden = rules::applyBaseline(*b, c.diags, c.policyRoot);
     c.diags.finish();
   }

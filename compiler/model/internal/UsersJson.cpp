@@ -17,6 +17,7 @@
 
 #include <cctype>
 
+#include "compiler/support/JsonError.h"
 #include "compiler/support/Strings.h"
 
 namespace callpark::model::internal {
@@ -33,14 +34,6 @@ class TokenCursor {
     if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
         static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
       p_ += 3;  // nlohmann skips a UTF-8 byte order mark too
-  }
-
-  // The byte offset of the first token of the file (after a byte order mark and white space).
-  size_t firstOffset() const {
-    const char* p = b_;
-    if (e_ - b_ >= 3 && static_cast<unsigned char>(p[0]) == 0xEF) p += 3;
-    while (p < e_ && (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r')) ++p;
-    return static_cast<size_t>(p - b_);
   }
 
   // The byte offset where the next token starts (separators skipped); does not advance.
@@ -169,55 +162,15 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
     size_t end = std::min(position, text.size());
     size_t begin = cur_.peekOffset();
     if (begin >= end) begin = position > 0 ? std::min(position - 1, text.size()) : 0;
-    SourceRange r = sm_.rangeOf(file_, begin, end);
-    std::string why = describeParseError(ex.what(), text, begin, r);
+    JsonErrorText why = describeJsonError(ex.what(), text, begin, end);
+    SourceRange r = sm_.rangeOf(file_, why.begin, why.end);
     diags_
         .report("CP209", Severity::Error, r,
-                "users file \"" + sm_.path(file_) + "\" is not valid JSON: " + why)
+                "users file \"" + sm_.path(file_) + "\" is not valid JSON: " + why.message)
         .suggest("export it again with `ConvertTo-Json` and save it as UTF-8");
     return false;
   }
 
- private:
-  // nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error
-  // while parsing value - invalid literal; last read: 'S'" in words an administrator knows. May
-  // move `r` to the character at fault (the trailing comma).
-  std::string describeParseError(std::string detail, const std::string& text, size_t begin,
-                                 SourceRange& r) const {
-    size_t colon = detail.find(": ");
-    if (colon != std::string::npos) detail = detail.substr(colon + 2);
-    size_t last = detail.find("; last read:");
-    if (last != std::string::npos) detail.resize(last);
-    size_t dash = detail.find(" - ");
-    std::string core = dash != std::string::npos ? detail.substr(dash + 3) : detail;
-    if (core.find("control character U+000A") != std::string::npos ||
-        core.find("control character U+000D") != std::string::npos)
-      return "a string is not closed before the end of its line";
-    if (core.find("ill-formed UTF-8") != std::string::npos)
-      return "it is not UTF-8 text (save the export as UTF-8)";
-    if (core.find("unexpected end of input") != std::string::npos)
-      return "the file ends before the JSON does (was the export cut short?)";
-    if (core.find("unexpected '}'") != std::string::npos ||
-        core.find("unexpected ']'") != std::string::npos) {
-      size_t p = std::min(begin, text.size());
-      while (p > 0 && std::isspace(static_cast<unsigned char>(text[p - 1]))) --p;
-      if (p > 0 && text[p - 1] == ',') {
-        r = sm_.rangeOf(file_, p - 1, p);
-        return "this `,` is followed by `" +
-               std::string(1, text[std::min(begin, text.size() - 1)]) +
-               "`; JSON allows no comma after the last element";
-      }
-    }
-    if (core.find("invalid literal") != std::string::npos && begin == cur_.firstOffset())
-      return "it does not start with `[` or `{`; a users file is the output of `... | "
-             "ConvertTo-Json` (not of Format-Table or Export-Csv)";
-    if (core.rfind("invalid literal", 0) == 0)
-      return "unexpected text; JSON values are strings in double quotes, numbers, true, false, "
-             "null, objects and arrays";
-    return core;
-  }
-
- public:
  private:
   bool shape(SourceRange r, std::string msg) {
     diags_.report("CP210", Severity::Error, r, std::move(msg))
