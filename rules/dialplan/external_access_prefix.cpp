@@ -48,7 +48,11 @@ is 1 to 4 characters of `0-9`, `*` and `#`.
 **Failing example**
 
 ```park
-dialplan site "Dublin" { external_access_prefix "9+"  optimize_device_dialing on  rule ... }
+dialplan site "Dublin" {
+  external_access_prefix "9+"
+  optimize_device_dialing on
+  rule "4 digit" priority 1 { pattern '^(\d{4})$'  translation '+35315550$1' }
+}
 ```
 
 **Fix**: `external_access_prefix "9"`.)md",

@@ -50,6 +50,7 @@ that crosses the limit and lists every range of the pool with its size.
 **Failing example**
 
 ```park
+site "Redmond" { pool "fe01.contoso.com" }
 orbit "A" { numbers 10000..19999  pool "fe01.contoso.com" }
 orbit "B" { numbers 20000..29999  pool "fe01.contoso.com" }
 orbit "C" { numbers 30000..39999  pool "fe01.contoso.com" }

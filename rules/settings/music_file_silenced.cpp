@@ -53,6 +53,7 @@ switch may come from another scope; the note shows where.
 **Failing example**
 
 ```park
+site "Redmond" { pool "redmond-fe01.contoso.com" }
 park_settings global { music_on_hold off }
 park_settings pool "redmond-fe01.contoso.com" { music_file "moh/redmond.wav" }
 ```
