@@ -1,6 +1,6 @@
 // JSON, SARIF 2.1.0 and GitHub workflow-command renderers.
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -27,12 +27,34 @@ const char* sarifLevel(Severity s) {
   return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note";
 }
 
+// A 1-based byte column of `line` as a 1-based column in UTF-16 code units (SARIF's default
+// columnKind): a code point below U+10000 is one unit, above it two. Invalid bytes count one.
+uint32_t utf16Column(const SourceManager& sm, FileId file, uint32_t line, uint32_t byteCol) {
+  std::string_view text = sm.lineText(file, line);
+  size_t end = std::min<size_t>(byteCol ? byteCol - 1 : 0, text.size());
+  uint32_t units = 0;
+  for (size_t i = 0; i < end;) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 1;
+    units += len == 4 ? 2 : 1;
+    i += len;
+  }
+  // Past the end of the line (an end column one beyond the last character): bytes as units.
+  return units + 1 + static_cast<uint32_t>((byteCol ? byteCol - 1 : 0) - end);
+}
+
 ordered physical(const SourceRange& r, const SourceManager& sm) {
   ordered region;
+  uint32_t startCol = utf16Column(sm, r.file, r.line, r.col);
+  uint32_t endCol = utf16Column(sm, r.file, r.endLine, r.endCol);
   region["startLine"] = r.line;
-  region["startColumn"] = r.col;
+  region["startColumn"] = startCol;
   region["endLine"] = r.endLine;
-  region["endColumn"] = std::max(r.endCol, r.endLine == r.line ? r.col + 1 : r.endCol);
+  region["endColumn"] = std::max(endCol, r.endLine == r.line ? startCol + 1 : endCol);
   ordered p;
   p["artifactLocation"] = {{"uri", sm.path(r.file)}, {"uriBaseId", "%SRCROOT%"}};
   p["region"] = region;
@@ -43,19 +65,26 @@ ordered physical(const SourceRange& r, const SourceManager& sm) {
 std::string ghData(std::string_view s) {
   std::string r;
   for (char c : s) {
-    if (c == '%') r += "%25";
-    else if (c == '\r') r += "%0D";
-    else if (c == '\n') r += "%0A";
-    else r += c;
+    if (c == '%')
+      r += "%25";
+    else if (c == '\r')
+      r += "%0D";
+    else if (c == '\n')
+      r += "%0A";
+    else
+      r += c;
   }
   return r;
 }
 std::string ghProp(std::string_view s) {
   std::string r;
   for (char c : ghData(s)) {
-    if (c == ':') r += "%3A";
-    else if (c == ',') r += "%2C";
-    else r += c;
+    if (c == ':')
+      r += "%3A";
+    else if (c == ',')
+      r += "%2C";
+    else
+      r += c;
   }
   return r;
 }
@@ -81,7 +110,8 @@ std::string renderJson(const std::vector<Diagnostic>& diags, const SourceManager
     j["message"] = d.message;
     j["range"] = rangeJson(d.range, sm);
     ordered notes = ordered::array();
-    for (const auto& nt : d.notes) notes.push_back({{"message", nt.message}, {"range", rangeJson(nt.range, sm)}});
+    for (const auto& nt : d.notes)
+      notes.push_back({{"message", nt.message}, {"range", rangeJson(nt.range, sm)}});
     j["notes"] = notes;
     if (d.fix) {
       ordered f;
@@ -114,6 +144,8 @@ std::string renderSarif(const std::vector<Diagnostic>& diags, const SourceManage
       r["shortDescription"] = {{"text", info->summary}};
       r["defaultConfiguration"] = {{"level", sarifLevel(info->defaultSeverity)}};
       if (!info->helpUri.empty()) r["helpUri"] = info->helpUri;
+      if (!info->doc.empty())
+        r["help"] = {{"text", info->summary + ". " + info->doc}, {"markdown", info->doc}};
     } else {
       r["shortDescription"] = {{"text", c}};
     }
@@ -142,8 +174,10 @@ std::string renderSarif(const std::vector<Diagnostic>& diags, const SourceManage
     }
     if (!related.empty()) res["relatedLocations"] = related;
     // Stable across edits elsewhere in the file: code + file + message.
-    std::string fp = d.code + "|" + (d.range.valid() ? sm.path(d.range.file) : "") + "|" + d.message;
-    res["partialFingerprints"] = {{"callparkFingerprint/v1", std::to_string(std::hash<std::string>{}(fp))}};
+    std::string fp =
+        d.code + "|" + (d.range.valid() ? sm.path(d.range.file) : "") + "|" + d.message;
+    res["partialFingerprints"] = {
+        {"callparkFingerprint/v1", std::to_string(std::hash<std::string>{}(fp))}};
     results.push_back(res);
   }
   ordered driver;
@@ -167,8 +201,9 @@ std::string renderGithub(const std::vector<Diagnostic>& diags, const SourceManag
                          const RenderOptions&) {
   std::ostringstream out;
   for (const auto& d : diags) {
-    const char* cmd = d.severity == Severity::Error ? "error"
-                      : d.severity == Severity::Warning ? "warning" : "notice";
+    const char* cmd = d.severity == Severity::Error     ? "error"
+                      : d.severity == Severity::Warning ? "warning"
+                                                        : "notice";
     out << "::" << cmd;
     if (d.range.valid()) {
       out << " file=" << ghProp(sm.path(d.range.file)) << ",line=" << d.range.line

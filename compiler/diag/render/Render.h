@@ -3,7 +3,10 @@
 //   text    file:line:col: error[CP108]: message, the source line, carets under the exact span,
 //           notes and the fix suggestion; colour only when asked (a terminal without NO_COLOR).
 //   json    the versioned schema documented in compiler/diag/render/JSON_SCHEMA.md.
-//   sarif   SARIF 2.1.0 as GitHub code scanning accepts it.
+//   sarif   SARIF 2.1.0 as GitHub code scanning accepts it: the codes reported are listed as
+//           rules of the tool component (with their catalogue page as help), results carry
+//           physical locations (columns in UTF-16 code units, as `columnKind` says) and notes
+//           become related locations.
 //   github  workflow commands (::error file=...,line=...::message) for Actions annotations.
 //
 // All renderers are pure functions of (diagnostics, sources, catalogue info): deterministic.
@@ -26,6 +29,7 @@ struct CodeInfo {
   std::string name;     // "orbit-range-overlap"
   std::string summary;  // one line
   std::string helpUri;  // may be empty
+  std::string doc;      // the catalogue page (Markdown); may be empty
   Severity defaultSeverity = Severity::Error;
 };
 using CodeLookup = std::function<std::optional<CodeInfo>(const std::string& code)>;
@@ -33,7 +37,7 @@ using CodeLookup = std::function<std::optional<CodeInfo>(const std::string& code
 struct RenderOptions {
   bool color = false;
   std::string toolVersion = "0.0.0";
-  CodeLookup lookup;  // may be empty
+  CodeLookup lookup;         // may be empty
   bool severityHint = true;  // text: print how to change a code's severity
 };
 

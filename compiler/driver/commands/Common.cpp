@@ -67,6 +67,7 @@ render::RenderOptions renderOptions(bool color) {
     info.name = std::string(r->name);
     info.summary = std::string(r->summary);
     info.defaultSeverity = r->severity;
+    info.doc = std::string(r->doc);
     return info;
   };
   return o;

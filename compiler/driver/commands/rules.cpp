@@ -1,5 +1,4 @@
 // parkc rules [CODE|NAME] [--markdown]: the catalogue.
-#include <iomanip>
 #include <iostream>
 
 #include "compiler/driver/Command.h"
@@ -17,10 +16,7 @@ int runRules(const std::vector<std::string>& args) {
   const Command& self = *findCommand("rules");
   if (args.size() > 1) return usageError(self, "give at most one rule");
   if (args.empty()) {
-    for (const rules::Rule* r : rules::allRules()) {
-      std::cout << r->code << "  " << std::left << std::setw(36) << r->name << std::setw(8)
-                << severityName(r->severity) << " " << r->summary << "\n";
-    }
+    std::cout << rules::renderRuleList();
     return 0;
   }
   const rules::Rule* r = rules::findRule(args[0]);
@@ -28,10 +24,7 @@ int runRules(const std::vector<std::string>& args) {
     std::cerr << "parkc rules: no rule '" << args[0] << "' (parkc rules lists them)\n";
     return 2;
   }
-  std::cout << r->code << " " << r->name << " (" << r->category << ", "
-            << severityName(r->severity) << " by default)\n\n"
-            << r->summary << "\n\n"
-            << r->doc << "\n";
+  std::cout << rules::renderRuleDoc(*r);
   return 0;
 }
 
