@@ -69,8 +69,8 @@ struct PatternEntry {
   normalize::CompiledPattern compiled;
   std::optional<Dfa> dfa;
   std::string noDfaReason;
-  bool acceptsDial = true;   // accepts some string over the dial alphabet
-  std::string shortest;      // a shortest such string
+  bool acceptsDial = true;  // accepts some string over the dial alphabet
+  std::string shortest;     // a shortest such string
 };
 
 struct TranslationEntry {
@@ -99,10 +99,12 @@ struct RangeInfo {
 struct DistinctPlan {
   std::string strip;  // external access prefix applied by the plan, "" when none
   int variant = 0;
-  std::vector<std::pair<int, int>> rules;  // (pattern, translation) in order
-  std::vector<int> instances;              // model plan indices
+  std::vector<std::pair<int, int>> rules;   // (pattern, translation) in order
+  std::vector<int> instances;               // model plan indices
   std::vector<std::vector<int>> ruleIndex;  // per instance: position -> model rule index
-  std::vector<std::array<RewriteClass, 3>> cls;
+  // Per rule and range prefix character (none, '*', '#'): how the translation treats numbers the
+  // access prefix was not removed from (cls) and numbers it was removed from (clsStripped).
+  std::vector<std::array<RewriteClass, 3>> cls, clsStripped;
   std::vector<bool> passThrough;
 };
 
@@ -277,8 +279,10 @@ void Analysis::compileAll() {
     for (auto [p, t] : d.rules) {
       const PatternEntry& pe = patterns_[p];
       const TranslationEntry& te = translations_[t];
-      d.cls.push_back({classify(te, pe, d.strip, 0), classify(te, pe, d.strip, '*'),
-                       classify(te, pe, d.strip, '#')});
+      d.cls.push_back(
+          {classify(te, pe, "", 0), classify(te, pe, "", '*'), classify(te, pe, "", '#')});
+      d.clsStripped.push_back({classify(te, pe, d.strip, 0), classify(te, pe, d.strip, '*'),
+                               classify(te, pe, d.strip, '#')});
       d.passThrough.push_back(classify(te, pe, "", 0) == RewriteClass::Identity);
     }
   }
@@ -315,8 +319,7 @@ void addVariantBlocks(const std::string& a, const Block& b, std::vector<Block>& 
     out.push_back(b);
     return;
   }
-  for (char d = '0'; d <= '9'; ++d)
-    addVariantBlocks(a, {b.number + d, b.number + d, b.k - 1}, out);
+  for (char d = '0'; d <= '9'; ++d) addVariantBlocks(a, {b.number + d, b.number + d, b.k - 1}, out);
 }
 
 std::vector<Block> rangeBlocks(const model::OrbitRange& r) {
@@ -440,7 +443,9 @@ class Worker {
 
 void Worker::emit(int j, const std::string& in, const std::string& num, int k) {
   ++stats.blocksDecided;
-  RewriteClass c = plan_->cls[j][slot_];
+  // The block's input lacks the number's leading access prefix when the plan removed it.
+  bool stripped = in.size() != num.size();
+  RewriteClass c = (stripped ? plan_->clsStripped : plan_->cls)[j][slot_];
   uint64_t n = pow10(k);
   switch (c) {
     case RewriteClass::Identity:
@@ -634,8 +639,8 @@ ConflictResult Analysis::run() {
       int plan = dp.instances[inst];
       const std::vector<int>& idx = dp.ruleIndex[inst];
       for (const Found& f : found[d])
-        out.rewrites.push_back({plan, idx[f.pos], f.orbit, f.parkAccess, f.affected, f.total,
-                                f.witness, f.result});
+        out.rewrites.push_back(
+            {plan, idx[f.pos], f.orbit, f.parkAccess, f.affected, f.total, f.witness, f.result});
       for (const FoundDead& fd : dead[d])
         out.dead.push_back({plan, idx[fd.pos], idx[fd.by], fd.passThrough, fd.catchAll,
                             fd.protectedOrbit, fd.example});
@@ -675,8 +680,14 @@ std::vector<Rewrite> findRewritesBruteForce(const model::Model& m) {
         if (rule < 0 || result == number) continue;
         Rewrite& w = byRule[rule];
         if (w.affected == 0) {
-          w = Rewrite{static_cast<int>(p), rule, static_cast<int>(o), model::kNone, 0, r.size(),
-                      number, result};
+          w = Rewrite{static_cast<int>(p),
+                      rule,
+                      static_cast<int>(o),
+                      model::kNone,
+                      0,
+                      r.size(),
+                      number,
+                      result};
         }
         ++w.affected;
       }
@@ -687,14 +698,15 @@ std::vector<Rewrite> findRewritesBruteForce(const model::Model& m) {
       if (number.empty()) continue;
       int rule = cp.normalizeInto(number, &result);
       if (rule >= 0 && result != number)
-        out.push_back({static_cast<int>(p), rule, model::kNone, static_cast<int>(k), 1, 1, number,
-                       result});
+        out.push_back(
+            {static_cast<int>(p), rule, model::kNone, static_cast<int>(k), 1, 1, number, result});
     }
   }
   auto rk = [](const Rewrite& r) {
     return std::make_tuple(r.plan, r.rule, r.orbit == model::kNone, r.orbit, r.parkAccess);
   };
-  std::sort(out.begin(), out.end(), [&](const Rewrite& a, const Rewrite& b) { return rk(a) < rk(b); });
+  std::sort(out.begin(), out.end(),
+            [&](const Rewrite& a, const Rewrite& b) { return rk(a) < rk(b); });
   return out;
 }
 
@@ -718,13 +730,14 @@ std::string rangePattern(const model::OrbitRange& r) {
     size_t j = i + 1;
     if (!b.number.empty() && std::isdigit(static_cast<unsigned char>(b.number.back()))) {
       std::string stem = b.number.substr(0, b.number.size() - 1);
-      while (j < blocks.size() && blocks[j].k == b.k && blocks[j].number.size() == b.number.size() &&
+      while (j < blocks.size() && blocks[j].k == b.k &&
+             blocks[j].number.size() == b.number.size() &&
              blocks[j].number.compare(0, stem.size(), stem) == 0 &&
              blocks[j].number.back() == blocks[j - 1].number.back() + 1)
         ++j;
       if (j - i > 1) {
-        alts.push_back(esc(stem) + "[" + b.number.back() + "-" + blocks[j - 1].number.back() +
-                       "]" + tail(b.k));
+        alts.push_back(esc(stem) + "[" + b.number.back() + "-" + blocks[j - 1].number.back() + "]" +
+                       tail(b.k));
         i = j;
         continue;
       }
