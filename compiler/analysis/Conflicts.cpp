@@ -23,7 +23,8 @@
 //    (translation, access prefix, range prefix character): identity (the translation reproduces
 //    the match: its literals and group references equal the pattern's top-level literals and
 //    groups, with the stripped prefix in front), always (it emits a character no number of the
-//    range contains, like '+'), constant (no group reference: it equals at most one number), or
+//    range contains, like '+', or it reproduces the input of a number the prefix was removed
+//    from, dropping the prefix), constant (no group reference: it equals at most one number), or
 //    else per number with RE2 and the engine's Substitution (exact). The lowest affected number of
 //    each (plan, rule, range) is its witness; blocks and digits are visited in ascending order.
 //
@@ -298,6 +299,10 @@ RewriteClass Analysis::classify(const TranslationEntry& t, const PatternEntry& p
     if (sameSeq(t.seq, withPrefix(a, top))) return RewriteClass::Identity;
     if (sameSeq(t.seq, withPrefix(a, {TopPiece{TopPiece::Group, "", 0}})))
       return RewriteClass::Identity;
+    // For numbers the access prefix was removed from, reproducing the rules' input drops the
+    // prefix: the result is always shorter than the number.
+    if (!a.empty() && (sameSeq(t.seq, top) || sameSeq(t.seq, {TopPiece{TopPiece::Group, "", 0}})))
+      return RewriteClass::Always;
   }
   return RewriteClass::PerNumber;
 }

@@ -158,6 +158,26 @@ dialplan global {
   EXPECT_EQ(r.rewrites, findRewritesBruteForce(*p.model));
 }
 
+TEST(Conflicts, PassThroughUnderAnAccessPrefixIsDecidedByBlocks) {
+  // The prefix "9" is not removed from 7000..7099, so '$1' reproduces them: decided for whole
+  // blocks, without evaluating numbers one by one. 97000 would have "9" removed: '$1' drops it.
+  Policy p(std::string(kTopology) + R"(
+orbit "Nines" { numbers 97000..97099  pool "dublin-fe01.contoso.com" }
+dialplan site "Dublin" {
+  external_access_prefix "9"
+  optimize_device_dialing on
+  rule "Orbits"  priority 0 { pattern '^(70\d{2})$'  translation '$1' }
+  rule "4 digit" priority 1 { pattern '^(\d{4})$'    translation '+35315550$1' }
+})");
+  ConflictResult r = findConflicts(*p.model);
+  EXPECT_EQ(r.stats.perNumberEvaluations, 0u);
+  ASSERT_EQ(r.rewrites.size(), 1u);
+  EXPECT_EQ(r.rewrites[0].orbit, p.model->orbitByName.at("Nines"));
+  EXPECT_EQ(r.rewrites[0].witness, "97000");
+  EXPECT_EQ(r.rewrites[0].result, "7000");
+  EXPECT_EQ(r.rewrites, findRewritesBruteForce(*p.model));
+}
+
 TEST(Conflicts, RangePattern) {
   Policy p(R"(
 site "S" { pool "p.contoso.com" }
@@ -171,17 +191,32 @@ orbit "B" { numbers *3005..*3100  pool "p.contoso.com" }
 // ---- Differential: block walker vs brute force on generated policies -------------------------
 
 const char* const kPatternPool[][2] = {
-    {R"(^(\d{4})$)", "+35315550$1"},    {R"(^(70\d{2})$)", "$1"},
-    {R"(^(7[0-4]\d{2})$)", "$1"},       {R"(^(\d*))", "+1$1"},
-    {R"(^0(\d{9})$)", "+353$1"},        {R"(^(\d{3,5})$)", "$1"},
-    {R"(^(\*\d{4})$)", "$1"},           {R"(^\*(\d{4})$)", "$1"},
-    {R"(^([*#]\d+)$)", "+$1"},          {R"(^7(\d)(\d)(\d)$)", "7$1$3$2"},
-    {R"(^(\d)(\d{3})$)", "$1$2"},       {R"(^70(\d)5$)", "7005"},
-    {R"(^(\d{2})(\d{2})$)", "$2$1"},    {R"(^(?:70|71)(\d{2})$)", "70$1"},
-    {R"(^(\d+)#$)", "$1"},              {R"(\b(\d{4})$)", "$1"},
-    {R"(^(#\d{3,4})$)", "$0"},          {R"(^(\d{4}?)\d?$)", "$1"},
-    {R"(^7\d{3}$)", "+7"},              {R"(^(\d{3})$)", "9$1"},
-    {R"(^(71|72)(\d{2})$)", "$1$2"},    {R"(^(?:\d{2}|\d{4})$)", "$0"},
+    {R"(^(\d{4})$)", "+35315550$1"},
+    {R"(^(70\d{2})$)", "$1"},
+    {R"(^(7[0-4]\d{2})$)", "$1"},
+    {R"(^(\d*))", "+1$1"},
+    {R"(^0(\d{9})$)", "+353$1"},
+    {R"(^(\d{3,5})$)", "$1"},
+    {R"(^(\*\d{4})$)", "$1"},
+    {R"(^\*(\d{4})$)", "$1"},
+    {R"(^([*#]\d+)$)", "+$1"},
+    {R"(^7(\d)(\d)(\d)$)", "7$1$3$2"},
+    {R"(^(\d)(\d{3})$)", "$1$2"},
+    {R"(^70(\d)5$)", "7005"},
+    {R"(^(\d{2})(\d{2})$)", "$2$1"},
+    {R"(^(?:70|71)(\d{2})$)", "70$1"},
+    {R"(^(\d+)#$)", "$1"},
+    {R"(\b(\d{4})$)", "$1"},
+    {R"(^(#\d{3,4})$)", "$0"},
+    {R"(^(\d{4}?)\d?$)", "$1"},
+    {R"(^7\d{3}$)", "+7"},
+    {R"(^(\d{3})$)", "9$1"},
+    {R"(^(71|72)(\d{2})$)", "$1$2"},
+    {R"(^(?:\d{2}|\d{4})$)", "$0"},
+    // Pass-throughs that put a removed access prefix "7" back: identity only for the numbers
+    // the plan stripped "7" from.
+    {R"(^(\d{3})$)", "7$1"},
+    {R"(^(0\d{2})$)", "7$1"},
 };
 
 std::string generatePolicy(std::mt19937& rng) {
@@ -200,7 +235,9 @@ std::string generatePolicy(std::mt19937& rng) {
   int plans = 3;
   for (int d = 0; d < plans; ++d) {
     s << "dialplan \"T" << d << "\" {\n";
-    if (pick(3) == 0) s << "  external_access_prefix \"" << (pick(2) ? "7" : "9") << "\"\n  optimize_device_dialing on\n";
+    if (pick(3) == 0)
+      s << "  external_access_prefix \"" << (pick(2) ? "7" : "9")
+        << "\"\n  optimize_device_dialing on\n";
     int n = 1 + pick(6);
     for (int k = 0; k < n; ++k) {
       const auto& pt = kPatternPool[pick(std::size(kPatternPool))];
@@ -215,7 +252,7 @@ std::string generatePolicy(std::mt19937& rng) {
 TEST(Conflicts, BlockWalkerAgreesWithBruteForce) {
   std::mt19937 rng(20261125);
   size_t nonEmpty = 0;
-  for (int iter = 0; iter < 150; ++iter) {
+  for (int iter = 0; iter < 300; ++iter) {
     std::string text = generatePolicy(rng);
     Policy p(text);
     ASSERT_TRUE(p.model);
