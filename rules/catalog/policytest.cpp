@@ -36,8 +36,11 @@ that number goes, with notes at the plan and rule.
 ```park
 test "orbits reach the park service" {
   dial "7001" with dialplan site "Dublin" => orbit "Dublin CPO 1"
-  // expected orbit "Dublin CPO 1", got "+353155507001" (not ours): rule "4 digit" rewrote it
 }
+// error[CP920]: test "orbits reach the park service": dial "7001" with dialplan site "Dublin":
+//   expected orbit "Dublin CPO 1", got "+353155507001", which is not ours
+// note: rule "4 digit" (priority 1) of dialplan site "Dublin" is the first to match "7001"; it
+//   gives "+353155507001", an internal extension
 ```
 
 **Fix**: correct the policy (here: a pass-through rule for the orbits before "4 digit"), or the
@@ -54,7 +57,9 @@ diagnostic names the policy that decided, with a note at its declaration.
 ```park
 voice_policy global { call_park off }
 test "reception parks" { park as "sip:alice@contoso.com" => allowed }
-// expected allowed, got denied: voice policy global (call_park off) governs sip:alice@contoso.com
+// error[CP921]: test "reception parks": park as "sip:alice@contoso.com": expected allowed, got denied
+// note: voice policy global (call_park off) governs sip:alice@contoso.com, who has no voice
+//   policy of their own and whose site has none
 ```
 
 **Fix**: assign the user a voice policy with `call_park on` (or enable it at the site), or
