@@ -145,8 +145,10 @@ void MediaEngine::tick() {
   }
   while (frameNo_ < due) {
     int64_t dueUs = epochUs_ + int64_t(frameNo_) * kFrameUs;
+    int64_t begin = monoUs();
     for (size_t i = 0; i < music_.size(); ++i) sendFrame(music_[i]);
-    int64_t late = std::max<int64_t>(0, monoUs() - dueUs);
+    stats_.maxBurstUs = std::max(stats_.maxBurstUs, uint64_t(monoUs() - begin));
+    int64_t late = std::max<int64_t>(0, begin - dueUs);
     stats_.maxLatenessUs = std::max(stats_.maxLatenessUs, uint64_t(late));
     stats_.latenessSumUs += uint64_t(late);
     size_t b = 0;

@@ -47,12 +47,14 @@ struct MediaStats {
   uint64_t receivedPackets = 0;  // RTP packets received on any endpoint
   uint64_t droppedPackets = 0;   // not RTP, or nowhere to send them
   uint64_t ticks = 0;            // music frames sent on the shared clock
-  uint64_t lateTicks = 0;        // frames whose last packet left more than 10 ms after due time
+  uint64_t lateTicks = 0;        // frames that started more than 10 ms after their due time
   uint64_t skippedFrames = 0;    // frames given up because the loop was stalled > 200 ms
-  uint64_t maxLatenessUs = 0;    // worst lateness of a frame's last packet
-  // Histogram of each frame's lateness: when the last listener's packet of that frame left,
-  // relative to the frame's due time (epoch + n * 20 ms). Cumulative-free counts per bucket of
-  // kLatenessBucketsUs, plus the sum, for a Prometheus histogram.
+  uint64_t maxLatenessUs = 0;    // worst start lateness of a frame
+  uint64_t maxBurstUs = 0;       // longest time to send one frame to every listener
+  // Histogram of each frame's start lateness: when its first packet left, relative to its due
+  // time (epoch + n * 20 ms). Every listener's packets leave in the same order within a frame,
+  // so a stream's send jitter is this lateness's variation (plus the small variation of its
+  // place in the burst); per-bucket counts for kLatenessBucketsUs, plus the sum.
   uint64_t latenessBuckets[kLatenessBuckets] = {};
   uint64_t latenessSumUs = 0;
 };

@@ -813,14 +813,17 @@ std::string ParkServer::metricsText() const {
         "Music frames sent more than 10 ms after their due time.", double(ms.lateTicks));
   w.add("callpark_music_skipped_frames_total", "counter",
         "Music frames skipped after a stall of more than 200 ms.", double(ms.skippedFrames));
-  w.add("callpark_music_max_lateness_seconds", "gauge",
-        "Worst lateness of a music frame's last packet.", double(ms.maxLatenessUs) / 1e6);
+  w.add("callpark_music_max_lateness_seconds", "gauge", "Worst start lateness of a music frame.",
+        double(ms.maxLatenessUs) / 1e6);
+  w.add("callpark_music_max_burst_seconds", "gauge",
+        "Longest time taken to send one music frame to every listener.",
+        double(ms.maxBurstUs) / 1e6);
   {
     std::vector<double> bounds;
     for (uint32_t us : media::kLatenessBucketsUs) bounds.push_back(us / 1e6);
     std::vector<uint64_t> counts(std::begin(ms.latenessBuckets), std::end(ms.latenessBuckets));
     w.addHistogram("callpark_music_frame_lateness_seconds",
-                   "When each music frame's last packet left, after its due time (send jitter).",
+                   "When each music frame's first packet left, after its due time (send jitter).",
                    bounds, counts, double(ms.latenessSumUs) / 1e6);
   }
   w.add("callpark_media_endpoints", "gauge", "Open RTP endpoints.", double(media_->endpoints()));
