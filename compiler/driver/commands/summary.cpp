@@ -54,8 +54,13 @@ int runSummary(const std::vector<std::string>& args) {
     auto s = m.effectiveSettings(static_cast<int>(p));
     out << "  pool " << pool.fqdn;
     if (pool.site != model::kNone) out << " (site " << m.sites[pool.site].name << ")";
-    out << ": " << ranges << " orbit ranges, " << park << " park orbits, " << pickup
-        << " group pickup numbers, " << homed << " users\n";
+    auto n = [](uint64_t k, const char* one, const char* many) {
+      return std::to_string(k) + " " + (k == 1 ? one : many);
+    };
+    out << ": " << n(ranges, "orbit range", "orbit ranges") << ", "
+        << n(park, "park orbit", "park orbits") << ", "
+        << n(pickup, "group pickup number", "group pickup numbers") << ", "
+        << n(homed, "user", "users") << "\n";
     out << "    settings: pickup timeout " << duration(s.pickupTimeoutSeconds) << ", "
         << s.maxPickupAttempts << " ringback attempt" << (s.maxPickupAttempts == 1 ? "" : "s")
         << ", music "
