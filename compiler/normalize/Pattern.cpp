@@ -879,7 +879,8 @@ CompileResult compilePattern(std::string_view dotnet) {
   if (!re->ok()) {
     const std::string& arg = re->error_arg();
     const TranslatedPattern& tp = *t.pattern;
-    size_t at = arg.empty() ? std::string::npos : tp.re2.find(arg);
+    // The last occurrence: for nested repetitions RE2 names the outer operator, which comes last.
+    size_t at = arg.empty() ? std::string::npos : tp.re2.rfind(arg);
     size_t b = 0, e = dotnet.size();
     if (at != std::string::npos && !arg.empty()) {
       b = SIZE_MAX;
