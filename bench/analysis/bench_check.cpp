@@ -84,6 +84,7 @@ struct Row {
          inProcess = 0, check = 0, naive = -1;
   int checkExit = 0;
   size_t diagnostics = 0;
+  analysis::ConflictStats stats;
 };
 
 }  // namespace
@@ -180,6 +181,7 @@ int main(int argc, char** argv) {
     row.numbers = r1.stats.numbers;
     row.distinctPlans = r1.stats.distinctPlans;
     row.patterns = r1.stats.patterns;
+    row.stats = r1.stats;
     if (scale <= naiveMax) {
       auto b = Clock::now();
       std::vector<analysis::Rewrite> naive = analysis::findRewritesBruteForce(m);
@@ -211,6 +213,15 @@ int main(int argc, char** argv) {
         r.scale, static_cast<unsigned long long>(r.numbers), r.plans, r.distinctPlans, r.patterns,
         r.users, r.parse, r.model, r.rules, r.normalize, r.conflicts, r.conflicts1, r.tests,
         r.inProcess, r.check, naiveText(r.naive).c_str(), r.diagnostics, r.checkExit);
+  std::printf(
+      "\nconflict analysis work (per scale): automata / patterns evaluated number by "
+      "number, (plan, range) pairs, blocks decided at once, numbers evaluated one by one\n");
+  for (const Row& r : rows)
+    std::printf("  scale %d: %zu / %zu, %llu pairs, %llu blocks, %llu numbers\n", r.scale,
+                r.stats.automata, r.stats.fallbackPatterns,
+                static_cast<unsigned long long>(r.stats.planRangePairs),
+                static_cast<unsigned long long>(r.stats.blocksDecided),
+                static_cast<unsigned long long>(r.stats.perNumberEvaluations));
   if (rows.size() > 1) {
     std::printf("\ngrowth from scale %d (x%d input):\n", rows.front().scale,
                 rows.back().scale / rows.front().scale);
