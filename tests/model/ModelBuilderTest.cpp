@@ -199,10 +199,10 @@ TEST_F(ModelTest, CP206InvalidOrbitTypeAndAllocation) {
   auto& o = orbit("P", "#4100", "#4199", "redmond-fe01.contoso.com");
   o.type = S("group-pickup");
   o.allocation = S("round_robin");
+  SourceRange typeRange = o.type->range;  // before the next orbit() moves the vector
   auto& ok = orbit("Q", "#5100", "#5199", "redmond-fe01.contoso.com");
   ok.type = S("group_pickup");
   ok.allocation = S("next");
-  SourceRange typeRange = o.type->range;
   auto m = build();
   auto d = withCode("CP206");
   ASSERT_EQ(d.size(), 2u) << allDiags();
