@@ -5,7 +5,7 @@
 // SCALE 1 is a small organisation; SCALE 100 is the XL size of issue 4:
 //   pools        SCALE            (two per site)
 //   orbit ranges 10 * SCALE       of 5,000 numbers each (50,000 per pool, the spec's maximum):
-//                45% `*` + 7 digits, 45% `#` + 7 digits, 10% plain 8 digits 50000000..
+//                40% `*` + 7 digits, 40% `#` + 7 digits, 20% plain 8 digits 50000000..
 //   dial plans   10 * SCALE       of 30 rules: global, one per site, one per pool, the rest
 //                                 per-user tags; rules drawn from about 300 distinct realistic
 //                                 patterns (bench/genorg/RealisticRules.h: 10 country profiles x
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   for (int k = 0; k < ranges; ++k) {
     Range r;
     r.pool = k % pools;
-    int kind = k % 20 < 9 ? 0 : k % 20 < 18 ? 1 : 2;
+    int kind = k % 10 < 4 ? 0 : k % 10 < 8 ? 1 : 2;
     long lo;
     if (kind == 0) {
       lo = 1000000L + static_cast<long>(star++) * perRange;

@@ -43,9 +43,9 @@ def main():
     rc, out = run([a.parkc, "check", planted])
     n801 = len(re.findall(r"error\[CP801\]", out))
     n803 = len(re.findall(r"error\[CP803\]", out))
-    # Scale 2: 20 ranges, 2 of them plain (k % 20 in 18..19), two planted plans.
-    if rc != 1 or n801 != 4 or n803 != 1:
-        failures.append("planted conflicts: exit %d, %d CP801 (want 4), %d CP803 (want 1)\n%s"
+    # Scale 2: 20 ranges, 4 of them plain (k % 10 in 8..9), two planted plans.
+    if rc != 1 or n801 != 8 or n803 != 1:
+        failures.append("planted conflicts: exit %d, %d CP801 (want 8), %d CP803 (want 1)\n%s"
                         % (rc, n801, n803, out[-3000:]))
     for f in failures:
         print("FAIL", f)
