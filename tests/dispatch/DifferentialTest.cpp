@@ -160,17 +160,25 @@ INSTANTIATE_TEST_SUITE_P(Seeded, Generated, ::testing::Range(0, 8));
 // The generated policies exercise every shape the back ends have code for.
 TEST(GeneratedCoverage, EveryLoweredShapeOccurs) {
   size_t tables = 0, compares = 0, exact = 0, skipped = 0, identity = 0, none = 0, unknown = 0,
-         prefixes = 0, deduped = 0;
+         prefixes = 0, deduped = 0, searches = 0, automata = 0, noAutomaton = 0, spans = 0,
+         noSpans = 0;
   for (int index = 0; index < 8; ++index) {
     GeneratedPolicy g = generatePolicy(kSeed * 31 + index, index % 2 == 1);
     Policy p(g.text);
     ir::Module m = lowerModel(*p.model);
-    for (const auto& k : m.keys)
+    for (const auto& k : m.keys) {
       for (const auto& n : k.nodes) (n.kind == ir::Node::Table ? tables : compares) += 1;
+      searches += k.root >= 0 && k.nodes[k.root].kind == ir::Node::Compare &&
+                  k.intervals.size() >= 4;  // emitted as a branchless search
+    }
     exact += m.exact.size();
     for (const auto& plan : m.plans) {
       prefixes += !plan.stripPrefix.empty();
-      for (const auto& r : plan.rules) skipped += !r.compiled;
+      (plan.dfa >= 0 ? automata : noAutomaton) += 1;
+      for (const auto& r : plan.rules) {
+        skipped += !r.compiled;
+        if (r.compiled) (r.spansKnown ? spans : noSpans) += 1;
+      }
     }
     deduped += p.model->dialPlans.size() - m.plans.size();
     for (const auto& row : m.rows)
@@ -178,6 +186,7 @@ TEST(GeneratedCoverage, EveryLoweredShapeOccurs) {
   }
   EXPECT_GT(tables, 0u);
   EXPECT_GT(compares, 0u);
+  EXPECT_GT(searches, 0u);
   EXPECT_GT(exact, 0u);
   EXPECT_GT(skipped, 0u);
   EXPECT_GT(identity, 0u);
@@ -185,6 +194,10 @@ TEST(GeneratedCoverage, EveryLoweredShapeOccurs) {
   EXPECT_GT(unknown, 0u);
   EXPECT_GT(prefixes, 0u);
   EXPECT_GT(deduped, 0u);
+  EXPECT_GT(automata, 0u);
+  EXPECT_GT(noAutomaton, 0u);
+  EXPECT_GT(spans, 0u);
+  EXPECT_GT(noSpans, 0u);
 }
 
 }  // namespace

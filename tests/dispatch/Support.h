@@ -311,6 +311,21 @@ inline GeneratedPolicy generatePolicy(uint64_t seed, bool allowErrors) {
       for (uint64_t v : {lo - 1, lo, hi, hi + 1}) g.samples.push_back(num(prefix, digits, v));
     }
   }
+  // Many ranges spread over one key: a compare tree large enough to become a search.
+  if (pick(3) != 0) {
+    std::string prefix = std::vector<std::string>{"", "*", "#"}[pick(3)];
+    uint64_t at = 200000 + rng() % 1000;
+    int n = 4 + pick(14);
+    for (int k = 0; k < n; ++k) {
+      uint64_t lo = at, hi = at + rng() % 50;
+      at = hi + 2 + rng() % 20000;
+      if (at > 999000) break;
+      os << "orbit \"T" << k << "\" {\n  numbers " << num(prefix, 6, lo) << ".."
+         << num(prefix, 6, hi) << "\n  pool \"" << pool() << "\"\n}\n";
+      for (uint64_t v : {lo - 1, lo, lo + (hi - lo) / 2, hi, hi + 1})
+        g.samples.push_back(num(prefix, 6, v));
+    }
+  }
   // Park access numbers.
   int na = 1 + pick(4);
   std::vector<std::string> access;
@@ -396,6 +411,8 @@ inline GeneratedPolicy generatePolicy(uint64_t seed, bool allowErrors) {
         return {"^(\\d{5})$", std::string(40, 'x') + "$1$1$1$1$1$1$1$1$1$1$1$1$1$1$1$1"};
       case 22:
         return {"^([2-6]\\d{3})$", "$1"};
+      case 24:  // \b: RE2 only, so the plan gets no automaton
+        return {"^(\\d{3})\\b", "$1x"};
       default:
         return {"^(\\d{11})$", "+$1"};
     }
@@ -411,7 +428,7 @@ inline GeneratedPolicy generatePolicy(uint64_t seed, bool allowErrors) {
     for (int i = 0; i < n; ++i) prio[i] = i * 3 + pick(3);
     std::shuffle(prio.begin(), prio.end(), rng);
     for (int i = 0; i < n; ++i) {
-      int k = pick(24);
+      int k = pick(25);
       if (k == 14 && !allowErrors) k = 15;
       auto [pat, tr] = rule(k);
       os << "  rule \"r" << i << "\" priority " << prio[i] << " { pattern '" << pat

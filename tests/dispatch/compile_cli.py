@@ -61,7 +61,8 @@ def main():
         check(rc == 0 and re.search(r"^define .*i32 @cp_dispatch_v1\(", out, re.M),
               "--emit=llvm defines the ABI")
         check("declare i32 @cp_rt_normalize_v1(" in out, "--emit=llvm imports the regex helper")
-        check("switch i32 %len" in out, "--emit=llvm has the length switch of classification")
+        check(re.search(r"switch i32 %shape", out), "--emit=llvm: the length/prefix switch")
+        check("@cp.automaton" in out, "--emit=llvm: the plan automata")
 
         obj = os.path.join(tmp, "dispatch.o")
         rc, _, err = run(parkc, "--emit=obj", "-o", obj, policy)
@@ -88,7 +89,7 @@ def main():
         check("; ---- IR after dedup-plans\n; callpark dispatch IR (ABI v1)\n; passes: "
               "lower-rules dedup-plans\n" in out, "dump after dedup-plans")
         rc, out, _ = run(parkc, "--emit=ir", "--dump-after=all", policy)
-        check(out.count("; ---- IR after ") == 6, "--dump-after=all dumps every pass")
+        check(out.count("; ---- IR after ") == 7, "--dump-after=all dumps every pass")
         rc, _, err = run(parkc, "--emit=ir", "--dump-after=fold-everything", policy)
         check(rc == 2 and "unknown pass 'fold-everything'" in err, "unknown pass is a usage error")
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -105,6 +106,17 @@ Stamp readStampFrom(binary::Reader& r) {
     f.hash = r.str();
   }
   return s;
+}
+
+// ASCII case-insensitive three-way comparison (SIP URIs compare so, as the model's lookup).
+int caseCompare(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int x = std::tolower(static_cast<unsigned char>(a[i]));
+    int y = std::tolower(static_cast<unsigned char>(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
 const char* kindName(InputFile::Kind k) {
@@ -282,7 +294,19 @@ PolicyInfo PolicyInfo::fromModel(const model::Model& m) {
   for (const auto& s : m.settings)
     if (s.musicFile && !s.musicFile->empty() && music.insert(*s.musicFile).second)
       p.musicFiles.push_back(*s.musicFile);
+  p.userOrder.resize(m.users.size());
+  for (size_t u = 0; u < m.users.size(); ++u) p.userOrder[u] = static_cast<int>(u);
+  std::stable_sort(p.userOrder.begin(), p.userOrder.end(),
+                   [&](int a, int b) { return caseCompare(m.users[a].sip, m.users[b].sip) < 0; });
   return p;
+}
+
+int PolicyInfo::findUser(const std::vector<std::string>& userNames, std::string_view sip) const {
+  auto it =
+      std::lower_bound(userOrder.begin(), userOrder.end(), sip,
+                       [&](int u, std::string_view k) { return caseCompare(userNames[u], k) < 0; });
+  if (it == userOrder.end() || caseCompare(userNames[*it], sip) != 0) return -1;
+  return *it;
 }
 
 std::string write(const Bundle& b) {
@@ -309,6 +333,7 @@ std::string write(const Bundle& b) {
     policy.i64(a.pool);
   }
   policy.strs(p.musicFiles);
+  policy.ints(p.userOrder);
 
   w.out.append(kMagic, sizeof kMagic);
   w.u64(kFormatVersion);
@@ -367,6 +392,9 @@ std::optional<Bundle> read(std::string_view bytes, std::string* error) {
     a.pool = q.i32();
   }
   p.musicFiles = q.strs();
+  p.userOrder = q.ints();
+  for (int u : p.userOrder)
+    if (u < 0) q.ok = false;
   if (!q.ok || !q.in.empty()) {
     *error = "the bundle's policy section is malformed";
     return std::nullopt;

@@ -93,8 +93,13 @@ struct PolicyInfo {
   std::vector<RangeInfo> ranges;           // model order (= ir Entry::target for orbits)
   std::vector<ParkAccessInfo> parkAccess;  // model order (= ir Entry::target for park)
   std::vector<std::string> musicFiles;     // distinct music files the settings name
+  // User indices sorted by SIP URI compared case-insensitively (stable: the first declaration
+  // first), so a loaded policy finds users by binary search without building an index.
+  std::vector<int> userOrder;
 
   static PolicyInfo fromModel(const model::Model& m);
+  // The model index of the user with this SIP URI (case-insensitive, exact otherwise), or -1.
+  int findUser(const std::vector<std::string>& userNames, std::string_view sip) const;
 };
 
 struct Bundle {

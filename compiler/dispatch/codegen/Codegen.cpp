@@ -45,6 +45,7 @@
 
 #include <cstddef>
 #include <map>
+#include <tuple>
 
 #include "runtime/abi/dispatch_abi.h"
 
@@ -56,6 +57,7 @@ using llvm::BasicBlock;
 using llvm::Value;
 
 constexpr int kUnknownClass = -2;  // classification not computed yet
+constexpr size_t kSearchFrom = 4;  // compare trees of this many intervals become searches
 
 class Gen {
  public:
@@ -70,6 +72,7 @@ class Gen {
 
   void run() {
     buildTables();
+    buildAutomatonTables();
     declareRuntime();
     emitVersion();
     emitClassify();
@@ -229,106 +232,178 @@ class Gen {
 
   // ---- classification ----------------------------------------------------------------------
 
+  // The out-of-line classifier (for the normalized string after the regex engine ran).
   void emitClassify() {
     auto* ty = llvm::FunctionType::get(i32, {ptr, i32, ptr}, false);
     classify_ = llvm::Function::Create(ty, llvm::GlobalValue::PrivateLinkage, "cp.classify", M);
     classify_->setDoesNotThrow();
     llvm::Function* f = classify_;
-    Value* s = f->getArg(0);
-    Value* len = f->getArg(1);
-    Value* valueOut = f->getArg(2);
-    s->setName("s");
-    len->setName("len");
-    valueOut->setName("value_out");
-    BasicBlock* entry = BasicBlock::Create(C, "entry", f);
-    BasicBlock* miss = BasicBlock::Create(C, "miss", f);
-    B.SetInsertPoint(miss);
-    B.CreateRet(B.getInt32(ir::kNone));
+    f->getArg(0)->setName("s");
+    f->getArg(1)->setName("len");
+    f->getArg(2)->setName("value_out");
+    B.SetInsertPoint(BasicBlock::Create(C, "entry", f));
+    Value* e = emitClassification(f->getArg(0), f->getArg(1), f->getArg(2));
+    B.CreateRet(e);
+  }
 
-    // What each string length holds.
+  // Emits the classification of (s, len) at the insert point and continues in a join block
+  // holding the entry id (i32, -1: not ours); *valueOut receives a numeric key's value.
+  Value* emitClassification(Value* s, Value* len, Value* valueOut) {
+    llvm::Function* f = B.GetInsertBlock()->getParent();
+    BasicBlock* entry = B.GetInsertBlock();
+    BasicBlock* join = BasicBlock::Create(C, "classified", f);
+    BasicBlock* miss = BasicBlock::Create(C, "miss", f);
+    BasicBlock* nonEmpty = BasicBlock::Create(C, "classify", f);
+    exits_.clear();
+    B.SetInsertPoint(miss);
+    exit(B.getInt32(static_cast<uint32_t>(ir::kNone)), join);
+
+    // One case per (length, class of the first byte: 0 other, 1 '*', 2 '#').
     struct Bucket {
-      std::vector<int> exact;               // entry ids, declaration order
-      const ir::KeyGroup* plain = nullptr;  // digits only
-      const ir::KeyGroup* star = nullptr;   // '*' + digits
-      const ir::KeyGroup* hash = nullptr;   // '#' + digits
+      std::vector<int> exact;                 // entry ids, declaration order
+      const ir::KeyGroup* numeric = nullptr;  // the key group of that length and prefix
     };
-    std::map<size_t, Bucket> byLen;
-    for (int e : m_.exact) byLen[m_.entries[e].exact.size()].exact.push_back(e);
+    std::map<uint32_t, Bucket> cases;
+    auto classOf = [](char c) { return c == '*' ? 1u : c == '#' ? 2u : 0u; };
+    for (int e : m_.exact) {
+      const std::string& t = m_.entries[e].exact;
+      if (t.empty() || t.size() > CP_MAX_NUMBER) continue;
+      cases[static_cast<uint32_t>(t.size()) * 4 + classOf(t[0])].exact.push_back(e);
+    }
     for (const ir::KeyGroup& g : m_.keys) {
       if (g.intervals.empty()) continue;
-      Bucket& b = byLen[static_cast<size_t>(g.digits) + (g.prefix ? 1 : 0)];
-      (g.prefix == '*' ? b.star : g.prefix == '#' ? b.hash : b.plain) = &g;
+      uint32_t L = static_cast<uint32_t>(g.digits) + (g.prefix ? 1 : 0);
+      if (L > CP_MAX_NUMBER) continue;
+      cases[L * 4 + classOf(g.prefix)].numeric = &g;
     }
 
     B.SetInsertPoint(entry);
-    llvm::SwitchInst* sw = B.CreateSwitch(len, miss, static_cast<unsigned>(byLen.size()));
-    for (const auto& [L, bucket] : byLen) {
-      if (L == 0 || L > CP_MAX_NUMBER) continue;
-      BasicBlock* bb = BasicBlock::Create(C, "len" + std::to_string(L), f);
-      sw->addCase(B.getInt32(static_cast<uint32_t>(L)), bb);
+    B.CreateCondBr(B.CreateICmpEQ(len, B.getInt32(0)), miss, nonEmpty);
+    B.SetInsertPoint(nonEmpty);
+    Value* c0 = B.CreateLoad(i8, s, "first");
+    Value* cls = B.CreateOr(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('*')), i32),
+                            B.CreateShl(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('#')), i32), 1));
+    Value* key = B.CreateAdd(B.CreateShl(len, 2), cls, "shape");
+    llvm::SwitchInst* sw = B.CreateSwitch(key, miss, static_cast<unsigned>(cases.size()));
+    for (const auto& [k, bucket] : cases) {
+      uint32_t L = k / 4;
+      BasicBlock* bb =
+          BasicBlock::Create(C, "len" + std::to_string(L) + "." + std::to_string(k % 4), f);
+      sw->addCase(B.getInt32(k), bb);
       B.SetInsertPoint(bb);
       for (int e : bucket.exact) {
         const std::string& text = m_.entries[e].exact;
         BasicBlock* next = BasicBlock::Create(C, "exact.next", f);
         BasicBlock* hit = BasicBlock::Create(C, "exact.hit", f);
         Value* eq = B.getTrue();
-        for (size_t k = 0; k < L; ++k) {
-          Value* c = B.CreateLoad(i8, B.CreateConstInBoundsGEP1_64(i8, s, k));
-          eq = B.CreateAnd(eq, B.CreateICmpEQ(c, B.getInt8(static_cast<uint8_t>(text[k]))));
+        for (size_t j = 0; j < L; ++j) {
+          Value* c = B.CreateLoad(i8, B.CreateConstInBoundsGEP1_64(i8, s, j));
+          eq = B.CreateAnd(eq, B.CreateICmpEQ(c, B.getInt8(static_cast<uint8_t>(text[j]))));
         }
         B.CreateCondBr(eq, hit, next);
         B.SetInsertPoint(hit);
-        B.CreateRet(B.getInt32(e));
+        exit(B.getInt32(e), join);
         B.SetInsertPoint(next);
       }
-      if (!bucket.star && !bucket.hash) {
-        if (bucket.plain)
-          emitKey(*bucket.plain, s, valueOut, miss);
-        else
-          B.CreateBr(miss);
-        continue;
-      }
-      Value* c0 = B.CreateLoad(i8, s);
-      BasicBlock* plainBB = BasicBlock::Create(C, "digits", f);
-      llvm::SwitchInst* ps = B.CreateSwitch(c0, plainBB, 2);
-      auto prefixCase = [&](const ir::KeyGroup* g, char ch) {
-        if (!g) return;
-        BasicBlock* kb =
-            BasicBlock::Create(C, std::string("prefix") + (ch == '*' ? "star" : "hash"), f);
-        ps->addCase(B.getInt8(static_cast<uint8_t>(ch)), kb);
-        B.SetInsertPoint(kb);
-        emitKey(*g, s, valueOut, miss);
-      };
-      prefixCase(bucket.star, '*');
-      prefixCase(bucket.hash, '#');
-      B.SetInsertPoint(plainBB);
-      if (bucket.plain)
-        emitKey(*bucket.plain, s, valueOut, miss);
+      if (bucket.numeric)
+        emitKey(*bucket.numeric, s, valueOut, miss, join);
       else
         B.CreateBr(miss);
     }
+    B.SetInsertPoint(join);
+    llvm::PHINode* phi = B.CreatePHI(i32, static_cast<unsigned>(exits_.size()), "entry_id");
+    for (const auto& [bb, v] : exits_) phi->addIncoming(v, bb);
+    exits_.clear();
+    return phi;
+  }
+
+  // A classification result: branch to the join block with `entry`.
+  void exit(Value* entry, BasicBlock* join) {
+    exits_.push_back({B.GetInsertBlock(), entry});
+    B.CreateBr(join);
   }
 
   // At the insert point: parse the key's digits, store the value, walk the nodes.
-  void emitKey(const ir::KeyGroup& g, Value* s, Value* valueOut, BasicBlock* miss) {
+  void emitKey(const ir::KeyGroup& g, Value* s, Value* valueOut, BasicBlock* miss,
+               BasicBlock* join) {
     llvm::Function* f = B.GetInsertBlock()->getParent();
     size_t off = g.prefix ? 1 : 0;
-    Value* v = B.getInt64(0);
-    Value* bad = B.getFalse();
-    for (int k = 0; k < g.digits; ++k) {
-      Value* c = B.CreateLoad(i8, B.CreateConstInBoundsGEP1_64(i8, s, off + k));
-      Value* d = B.CreateSub(c, B.getInt8('0'));
-      bad = B.CreateOr(bad, B.CreateICmpUGT(d, B.getInt8(9)));
-      v = B.CreateAdd(B.CreateMul(v, B.getInt64(10)), B.CreateZExt(d, i64));
+    Value* p = B.CreateConstInBoundsGEP1_64(i8, s, off);
+    Value* v;
+    Value* bad;
+    if (g.digits <= 8) {
+      std::tie(v, bad) = emitDigits(p, g.digits);
+    } else {  // the first digits-8, then the last 8
+      auto [hiV, hiBad] = emitDigits(p, g.digits - 8);
+      auto [loV, loBad] = emitDigits(B.CreateConstInBoundsGEP1_64(i8, p, g.digits - 8), 8);
+      v = B.CreateAdd(B.CreateMul(hiV, B.getInt64(100000000)), loV);
+      bad = B.CreateOr(hiBad, loBad);
     }
     BasicBlock* ok = BasicBlock::Create(C, "key.ok", f);
     B.CreateCondBr(bad, miss, ok);
     B.SetInsertPoint(ok);
     B.CreateStore(v, valueOut);
-    emitNode(g, g.root, v, miss);
+    if (g.root != ir::kNone && g.nodes[g.root].kind == ir::Node::Compare &&
+        g.intervals.size() >= kSearchFrom)
+      emitSearch(g, v, join);
+    else
+      emitNode(g, g.root, v, miss, join);
   }
 
-  void emitNode(const ir::KeyGroup& g, int n, Value* v, BasicBlock* miss) {
+  // Parses n (1..8) decimal digits at p without a branch: one n-byte load, padded to 8 bytes
+  // with leading '0's, checked and converted SWAR-style (three multiply-shift steps, after
+  // simdjson's parse_eight_digits_unrolled). Returns (value, any byte not a digit).
+  std::pair<Value*, Value*> emitDigits(Value* p, int n) {
+    Value* x = B.CreateAlignedLoad(B.getIntNTy(8 * n), p, llvm::MaybeAlign(1));
+    Value* w = B.CreateZExt(x, i64);
+    if (n < 8) {
+      uint64_t pad = 0x3030303030303030ull >> (8 * n);  // the low 8-n bytes: '0'
+      w = B.CreateOr(B.CreateShl(w, 8 * (8 - n)), B.getInt64(pad));
+    }
+    // All bytes in '0'..'9': high nibble 3, and adding 6 keeps it 3.
+    Value* hi = B.CreateAnd(w, B.getInt64(0xF0F0F0F0F0F0F0F0ull));
+    Value* hi6 = B.CreateLShr(B.CreateAnd(B.CreateAdd(w, B.getInt64(0x0606060606060606ull)),
+                                          B.getInt64(0xF0F0F0F0F0F0F0F0ull)),
+                              4);
+    Value* bad = B.CreateICmpNE(B.CreateOr(hi, hi6), B.getInt64(0x3333333333333333ull));
+    Value* v = B.CreateAnd(w, B.getInt64(0x0F0F0F0F0F0F0F0Full));
+    v = B.CreateLShr(B.CreateMul(v, B.getInt64(2561)), 8);
+    v = B.CreateLShr(
+        B.CreateMul(B.CreateAnd(v, B.getInt64(0x00FF00FF00FF00FFull)), B.getInt64(6553601)), 16);
+    v = B.CreateLShr(B.CreateMul(B.CreateAnd(v, B.getInt64(0x0000FFFF0000FFFFull)),
+                                 B.getInt64(42949672960001ull)),
+                     32);
+    return {v, bad};
+  }
+
+  // A large compare tree as an implicit one: the balanced tree over the sorted interval
+  // bounds walked with conditional moves (a branchless binary search, ceil(log2 n) steps of
+  // load, compare, select), then one range check. Same answers as the tree; no mispredicted
+  // branches and a few instructions per level instead of a basic block per node, which keeps
+  // LLVM's work linear in the number of ranges.
+  void emitSearch(const ir::KeyGroup& g, Value* v, BasicBlock* join) {
+    std::vector<uint64_t> lo, hi;
+    std::vector<uint32_t> entry;
+    for (const ir::Interval& iv : g.intervals) {
+      lo.push_back(iv.lo);
+      hi.push_back(iv.hi);
+      entry.push_back(static_cast<uint32_t>(iv.entry));
+    }
+    llvm::GlobalVariable* tLo = intTable("cp.orbit.lo", lo);
+    llvm::GlobalVariable* tHi = intTable("cp.orbit.hi", hi);
+    llvm::GlobalVariable* tEntry = intTable("cp.orbit.entry", entry);
+    Value* base = B.getInt64(0);
+    for (size_t n = lo.size(); n > 1; n -= n / 2) {
+      Value* probe = B.CreateAdd(base, B.getInt64(n / 2));
+      base = B.CreateSelect(B.CreateICmpULE(load(tLo, probe), v), probe, base);
+    }
+    Value* in =
+        B.CreateAnd(B.CreateICmpULE(load(tLo, base), v), B.CreateICmpULE(v, load(tHi, base)));
+    exit(B.CreateSelect(in, load(tEntry, base), B.getInt32(static_cast<uint32_t>(ir::kNone))),
+         join);
+  }
+
+  void emitNode(const ir::KeyGroup& g, int n, Value* v, BasicBlock* miss, BasicBlock* join) {
     llvm::Function* f = B.GetInsertBlock()->getParent();
     if (n == ir::kNone || g.nodes[n].kind == ir::Node::Miss) {
       B.CreateBr(miss);
@@ -342,7 +417,7 @@ class Gen {
       BasicBlock* in = BasicBlock::Create(C, "table.in", f);
       B.CreateCondBr(B.CreateICmpULT(idx, B.getInt64(node.table.size())), in, miss);
       B.SetInsertPoint(in);
-      B.CreateRet(load(gv, idx));
+      exit(load(gv, idx), join);
       return;
     }
     const ir::Interval& iv = g.intervals[node.interval];
@@ -354,11 +429,11 @@ class Gen {
     B.SetInsertPoint(notBelow);
     B.CreateCondBr(B.CreateICmpUGT(v, B.getInt64(iv.hi)), above, hit);
     B.SetInsertPoint(hit);
-    B.CreateRet(B.getInt32(iv.entry));
+    exit(B.getInt32(iv.entry), join);
     B.SetInsertPoint(below);
-    emitNode(g, node.left, v, miss);
+    emitNode(g, node.left, v, miss, join);
     B.SetInsertPoint(above);
-    emitNode(g, node.right, v, miss);
+    emitNode(g, node.right, v, miss, join);
   }
 
   // ---- callers -----------------------------------------------------------------------------
@@ -465,7 +540,326 @@ class Gen {
     return B.CreateConstInBoundsGEP1_64(i8, out, offset);
   }
 
+  // Stores the decision for entry `e` (>= 0) whose numeric value is `v` (i64).
+  void emitFill(Value* out, Value* e, Value* v, BasicBlock* done) {
+    llvm::Function* f = B.GetInsertBlock()->getParent();
+    Value* action = B.CreateZExt(load(tEntryAction_, e), i32, "action");
+    B.CreateStore(action, outField(out, offsetof(cp_dispatch_result, action)));
+    B.CreateStore(load(tEntryPool_, e), outField(out, offsetof(cp_dispatch_result, pool)));
+    B.CreateStore(load(tEntryTarget_, e), outField(out, offsetof(cp_dispatch_result, target)));
+    BasicBlock* orbit = BasicBlock::Create(C, "orbit", f);
+    B.CreateCondBr(B.CreateICmpEQ(action, B.getInt32(CP_ACTION_PARK)), done, orbit);
+    B.SetInsertPoint(orbit);
+    Value* index = B.CreateSub(v, load(tEntryLo_, e));
+    B.CreateStore(B.CreateTrunc(index, i32), outField(out, offsetof(cp_dispatch_result, orbit)));
+    B.CreateStore(B.CreateTrunc(B.CreateAdd(load(tEntryPoolBase_, e), index), i32),
+                  outField(out, offsetof(cp_dispatch_result, pool_orbit)));
+    B.CreateBr(done);
+  }
+
+  // The slow path, out of line: cp.slow(env, plan, dialed, len, out) -> status. With a plan
+  // (>= 0) the regex engine normalizes (cp_rt_normalize_v1, RE2::Set); without one the number
+  // stays as dialed. Then the result is classified. *out is already cleared, with plan and
+  // may_park set.
+  void emitSlow() {
+    auto* ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, ptr}, false);
+    slow_ = llvm::Function::Create(ty, llvm::GlobalValue::PrivateLinkage, "cp.slow", M);
+    slow_->setDoesNotThrow();
+    slow_->addFnAttr(llvm::Attribute::NoInline);
+    slow_->addFnAttr(llvm::Attribute::Cold);
+    llvm::Function* f = slow_;
+    Value* env = f->getArg(0);
+    Value* plan = f->getArg(1);
+    Value* d = f->getArg(2);
+    Value* len = f->getArg(3);
+    Value* out = f->getArg(4);
+    BasicBlock* entry = BasicBlock::Create(C, "entry", f);
+    BasicBlock* regex = BasicBlock::Create(C, "regex", f);
+    BasicBlock* asDialed = BasicBlock::Create(C, "as_dialed", f);
+    BasicBlock* fired = BasicBlock::Create(C, "rule_fired", f);
+    BasicBlock* overflow = BasicBlock::Create(C, "result_too_long", f);
+    BasicBlock* fits = BasicBlock::Create(C, "result_fits", f);
+    BasicBlock* copied = BasicBlock::Create(C, "copied", f);
+    BasicBlock* terminate = BasicBlock::Create(C, "terminate", f);
+    BasicBlock* ours = BasicBlock::Create(C, "ours", f);
+    BasicBlock* done = BasicBlock::Create(C, "done", f);
+    B.SetInsertPoint(entry);
+    llvm::AllocaInst* value = B.CreateAlloca(i64, nullptr, "value");
+    llvm::AllocaInst* olen = B.CreateAlloca(i32, nullptr, "normalized_len");
+    llvm::AllocaInst* ointernal = B.CreateAlloca(i8, nullptr, "internal");
+    Value* buf = outField(out, offsetof(cp_dispatch_result, normalized));
+    B.CreateCondBr(B.CreateICmpSGE(plan, B.getInt32(0)), regex, asDialed);
+
+    B.SetInsertPoint(regex);
+    Value* rule = B.CreateCall(
+        normalize_, {env, plan, d, len, buf, B.getInt32(CP_MAX_NUMBER), olen, ointernal}, "rule");
+    B.CreateCondBr(B.CreateICmpSGE(rule, B.getInt32(0)), fired, asDialed);
+    B.SetInsertPoint(fired);
+    B.CreateStore(rule, outField(out, offsetof(cp_dispatch_result, rule)));
+    Value* n = B.CreateLoad(i32, olen, "result_len");
+    B.CreateCondBr(B.CreateICmpUGT(n, B.getInt32(CP_MAX_NUMBER)), overflow, fits);
+    B.SetInsertPoint(overflow);
+    B.CreateStore(B.getInt8(0), buf);
+    B.CreateRet(B.getInt32(CP_STATUS_TOO_LONG));
+    B.SetInsertPoint(fits);
+    B.CreateStore(B.CreateLoad(i8, ointernal),
+                  outField(out, offsetof(cp_dispatch_result, internal)));
+    B.CreateBr(terminate);
+
+    B.SetInsertPoint(asDialed);
+    emitCopy(buf, d, len, copied);
+    B.SetInsertPoint(copied);
+    B.CreateBr(terminate);
+
+    B.SetInsertPoint(terminate);
+    llvm::PHINode* nlen = B.CreatePHI(i32, 2, "nlen");
+    nlen->addIncoming(n, fits);
+    nlen->addIncoming(len, copied);
+    B.CreateStore(B.getInt8(0), B.CreateInBoundsGEP(i8, buf, B.CreateZExt(nlen, i64)));
+    B.CreateStore(nlen, outField(out, offsetof(cp_dispatch_result, normalized_len)));
+    Value* e = B.CreateCall(classify_, {buf, nlen, value}, "entry");
+    B.CreateCondBr(B.CreateICmpSGE(e, B.getInt32(0)), ours, done);
+    B.SetInsertPoint(ours);
+    emitFill(out, e, B.CreateLoad(i64, value), done);
+    B.SetInsertPoint(done);
+    B.CreateRet(B.getInt32(CP_STATUS_OK));
+  }
+
+  // ---- plan automata ------------------------------------------------------------------------
+
+  void buildAutomatonTables() {
+    std::vector<uint32_t> planDfa, start, base, acceptBase;
+    std::vector<uint16_t> next;
+    std::vector<uint16_t> accept;
+    for (const ir::Plan& p : m_.plans) planDfa.push_back(static_cast<uint32_t>(p.dfa));
+    for (const ir::Dfa& d : m_.dfas) {
+      start.push_back(static_cast<uint32_t>(d.start));
+      base.push_back(static_cast<uint32_t>(next.size()));
+      acceptBase.push_back(static_cast<uint32_t>(accept.size()));
+      next.insert(next.end(), d.next.begin(), d.next.end());
+      for (int16_t a : d.accept) accept.push_back(static_cast<uint16_t>(a));
+    }
+    tPlanDfa_ = intTable("cp.plan.dfa", planDfa);
+    tDfaStart_ = intTable("cp.dfa.start", start);
+    tDfaBase_ = intTable("cp.dfa.base", base);
+    tDfaAcceptBase_ = intTable("cp.dfa.accept_base", acceptBase);
+    tDfaNext_ = intTable("cp.dfa.next", next);
+    tDfaAccept_ = intTable("cp.dfa.accept", accept);
+    std::vector<uint8_t> sym(256, 0xFF);
+    for (int c = 0; c < 10; ++c) sym['0' + c] = static_cast<uint8_t>(c);
+    sym['*'] = 10;
+    sym['#'] = 11;
+    tSymbol_ = intTable("cp.symbol", sym);
+    // Translations by pieces: rule (global index, as tRuleInternal_) -> pieces [base, base').
+    std::vector<uint8_t> known, pool, hasGroup, bFromEnd, eFromEnd;
+    std::vector<uint32_t> pieceBase, litOff, litLen, b, e;
+    for (const ir::Plan& p : m_.plans)
+      for (const ir::Rule& r : p.rules) {
+        known.push_back(r.spansKnown ? 1 : 0);
+        pieceBase.push_back(static_cast<uint32_t>(litOff.size()));
+        if (!r.spansKnown) continue;
+        size_t k = 0;
+        for (const ir::Piece& pc : r.pieces) {
+          litOff.push_back(static_cast<uint32_t>(pool.size()));
+          litLen.push_back(static_cast<uint32_t>(pc.literal.size()));
+          pool.insert(pool.end(), pc.literal.begin(), pc.literal.end());
+          ir::Span sp;
+          bool g = pc.group >= 0;
+          if (g) sp = r.spans[k++];
+          hasGroup.push_back(g ? 1 : 0);
+          bFromEnd.push_back(sp.beginFromEnd ? 1 : 0);
+          eFromEnd.push_back(sp.endFromEnd ? 1 : 0);
+          b.push_back(static_cast<uint32_t>(sp.begin));
+          e.push_back(static_cast<uint32_t>(sp.end));
+        }
+      }
+    pieceBase.push_back(static_cast<uint32_t>(litOff.size()));
+    tSpansKnown_ = intTable("cp.rule.spans_known", known);
+    tPieceBase_ = intTable("cp.rule.piece_base", pieceBase);
+    tLitOff_ = intTable("cp.piece.literal_offset", litOff);
+    tLitLen_ = intTable("cp.piece.literal_length", litLen);
+    tHasGroup_ = intTable("cp.piece.has_group", hasGroup);
+    tBFromEnd_ = intTable("cp.piece.begin_from_end", bFromEnd);
+    tEFromEnd_ = intTable("cp.piece.end_from_end", eFromEnd);
+    tB_ = intTable("cp.piece.begin", b);
+    tE_ = intTable("cp.piece.end", e);
+    tLiterals_ = intTable("cp.literals", pool);
+  }
+
+  // cp.automaton(plan, dialed, len, s, slen, out) -> status, or -1 when the regex engine must
+  // decide (no automaton, s empty or not all 0-9 * #, or the winning rule needs captures).
+  // Walks the plan's DFA over s, then builds the winner's translation from its spans: two
+  // passes over its pieces (measure, then copy), literals from a constant pool.
+  void emitAutomaton() {
+    auto* ty = llvm::FunctionType::get(i32, {i32, ptr, i32, ptr, i32, ptr}, false);
+    automaton_ = llvm::Function::Create(ty, llvm::GlobalValue::PrivateLinkage, "cp.automaton", M);
+    automaton_->setDoesNotThrow();
+    automaton_->addFnAttr(llvm::Attribute::NoInline);
+    llvm::Function* f = automaton_;
+    Value* plan = f->getArg(0);
+    Value* d = f->getArg(1);
+    Value* len = f->getArg(2);
+    Value* s = f->getArg(3);
+    Value* slen = f->getArg(4);
+    Value* out = f->getArg(5);
+    auto block = [&](const char* name) { return BasicBlock::Create(C, name, f); };
+    BasicBlock* entry = block("entry");
+    BasicBlock* na = block("not_applicable");
+    BasicBlock* has = block("has_automaton");
+    BasicBlock* loop = block("step");
+    BasicBlock* alive = block("alive");
+    BasicBlock* end = block("end_of_input");
+    BasicBlock* noRule = block("no_rule_fires");
+    BasicBlock* fires = block("rule_fires");
+    BasicBlock* known = block("spans_known");
+    BasicBlock* finish = block("normalized");
+    B.SetInsertPoint(entry);
+    llvm::AllocaInst* value = B.CreateAlloca(i64, nullptr, "value");
+    Value* buf = outField(out, offsetof(cp_dispatch_result, normalized));
+    Value* di = load(tPlanDfa_, plan);
+    B.CreateCondBr(
+        B.CreateOr(B.CreateICmpSLT(di, B.getInt32(0)), B.CreateICmpEQ(slen, B.getInt32(0))), na,
+        has);
+    B.SetInsertPoint(na);
+    B.CreateRet(B.getInt32(static_cast<uint32_t>(-1)));
+
+    B.SetInsertPoint(has);
+    Value* base = B.CreateZExt(load(tDfaBase_, di), i64);
+    Value* st0 = load(tDfaStart_, di);
+    B.CreateBr(loop);
+    B.SetInsertPoint(loop);
+    llvm::PHINode* i = B.CreatePHI(i32, 2, "i");
+    llvm::PHINode* st = B.CreatePHI(i32, 2, "state");
+    i->addIncoming(B.getInt32(0), has);
+    st->addIncoming(st0, has);
+    Value* c = B.CreateLoad(i8, B.CreateInBoundsGEP(i8, s, B.CreateZExt(i, i64)));
+    Value* sym = load(tSymbol_, c);
+    BasicBlock* known12 = block("symbol");
+    B.CreateCondBr(B.CreateICmpEQ(sym, B.getInt8(0xFF)), na, known12);
+    B.SetInsertPoint(known12);
+    Value* at = B.CreateAdd(base, B.CreateAdd(B.CreateMul(B.CreateZExt(st, i64), B.getInt64(12)),
+                                              B.CreateZExt(sym, i64)));
+    Value* st2 = B.CreateZExt(load(tDfaNext_, at), i32, "next");
+    B.CreateCondBr(B.CreateICmpEQ(st2, B.getInt32(0)), noRule, alive);  // dead: nothing matches
+    B.SetInsertPoint(alive);
+    Value* i2 = B.CreateAdd(i, B.getInt32(1));
+    i->addIncoming(i2, alive);
+    st->addIncoming(st2, alive);
+    B.CreateCondBr(B.CreateICmpEQ(i2, slen), end, loop);
+
+    B.SetInsertPoint(end);
+    Value* a = B.CreateSExt(
+        load(tDfaAccept_,
+             B.CreateAdd(B.CreateZExt(load(tDfaAcceptBase_, di), i64), B.CreateZExt(st2, i64))),
+        i32, "rule");
+    B.CreateCondBr(B.CreateICmpSLT(a, B.getInt32(0)), noRule, fires);
+
+    // No rule fires: normalized = dialed, as dialed.
+    B.SetInsertPoint(noRule);
+    BasicBlock* copied = block("copied");
+    emitCopy(buf, d, len, copied);
+    B.SetInsertPoint(copied);
+    B.CreateBr(finish);
+
+    B.SetInsertPoint(fires);
+    Value* ri = B.CreateAdd(load(tRuleBase_, plan), a, "rule_id");
+    B.CreateCondBr(B.CreateICmpEQ(load(tSpansKnown_, ri), B.getInt8(0)), na, known);
+    B.SetInsertPoint(known);
+    Value* pb = load(tPieceBase_, ri);
+    Value* pe = load(tPieceBase_, B.CreateAdd(ri, B.getInt32(1)));
+    // Piece k: literal bytes, then s[begin, end) when it has a group.
+    auto bounds = [&](Value* k) -> std::pair<Value*, Value*> {
+      Value* bo = load(tB_, k);
+      Value* eo = load(tE_, k);
+      Value* bb = B.CreateSelect(B.CreateICmpNE(load(tBFromEnd_, k), B.getInt8(0)),
+                                 B.CreateSub(slen, bo), bo);
+      Value* ee = B.CreateSelect(B.CreateICmpNE(load(tEFromEnd_, k), B.getInt8(0)),
+                                 B.CreateSub(slen, eo), eo);
+      Value* g = B.CreateICmpNE(load(tHasGroup_, k), B.getInt8(0));
+      return {B.CreateSelect(g, bb, B.getInt32(0)), B.CreateSelect(g, ee, B.getInt32(0))};
+    };
+    // Pass 1: the length.
+    BasicBlock* measure = block("measure");
+    BasicBlock* measured = block("measured");
+    B.CreateCondBr(B.CreateICmpULT(pb, pe), measure, measured);
+    BasicBlock* known0 = B.GetInsertBlock();
+    B.SetInsertPoint(measure);
+    llvm::PHINode* k1 = B.CreatePHI(i32, 2, "k");
+    llvm::PHINode* t1 = B.CreatePHI(i32, 2, "total");
+    k1->addIncoming(pb, known0);
+    t1->addIncoming(B.getInt32(0), known0);
+    auto [b1, e1] = bounds(k1);
+    Value* t2 = B.CreateAdd(t1, B.CreateAdd(load(tLitLen_, k1), B.CreateSub(e1, b1)));
+    Value* k2 = B.CreateAdd(k1, B.getInt32(1));
+    k1->addIncoming(k2, measure);
+    t1->addIncoming(t2, measure);
+    B.CreateCondBr(B.CreateICmpULT(k2, pe), measure, measured);
+    B.SetInsertPoint(measured);
+    llvm::PHINode* total = B.CreatePHI(i32, 2, "total");
+    total->addIncoming(B.getInt32(0), known0);
+    total->addIncoming(t2, measure);
+    B.CreateStore(a, outField(out, offsetof(cp_dispatch_result, rule)));
+    BasicBlock* overflow = block("result_too_long");
+    BasicBlock* fits = block("result_fits");
+    B.CreateCondBr(B.CreateICmpUGT(total, B.getInt32(CP_MAX_NUMBER)), overflow, fits);
+    B.SetInsertPoint(overflow);
+    B.CreateStore(B.getInt8(0), buf);
+    B.CreateRet(B.getInt32(CP_STATUS_TOO_LONG));
+    // Pass 2: the bytes.
+    B.SetInsertPoint(fits);
+    Value* internal = B.CreateAnd(load(tHonour_, plan), load(tRuleInternal_, ri));
+    B.CreateStore(internal, outField(out, offsetof(cp_dispatch_result, internal)));
+    BasicBlock* write = block("write");
+    BasicBlock* written = block("written");
+    B.CreateCondBr(B.CreateICmpULT(pb, pe), write, written);
+    B.SetInsertPoint(write);
+    llvm::PHINode* k3 = B.CreatePHI(i32, 2, "k");
+    llvm::PHINode* o3 = B.CreatePHI(i32, 2, "at");
+    k3->addIncoming(pb, fits);
+    o3->addIncoming(B.getInt32(0), fits);
+    Value* ll = load(tLitLen_, k3);
+    BasicBlock* litDone = block("literal_copied");
+    emitCopy(B.CreateInBoundsGEP(i8, buf, B.CreateZExt(o3, i64)),
+             B.CreateInBoundsGEP(tLiterals_->getValueType(), tLiterals_,
+                                 {B.getInt64(0), B.CreateZExt(load(tLitOff_, k3), i64)}),
+             ll, litDone);
+    B.SetInsertPoint(litDone);
+    auto [b3, e3] = bounds(k3);
+    Value* o4 = B.CreateAdd(o3, ll);
+    BasicBlock* grpDone = block("group_copied");
+    emitCopy(B.CreateInBoundsGEP(i8, buf, B.CreateZExt(o4, i64)),
+             B.CreateInBoundsGEP(i8, s, B.CreateZExt(b3, i64)), B.CreateSub(e3, b3), grpDone);
+    B.SetInsertPoint(grpDone);
+    Value* o5 = B.CreateAdd(o4, B.CreateSub(e3, b3));
+    Value* k4 = B.CreateAdd(k3, B.getInt32(1));
+    k3->addIncoming(k4, grpDone);
+    o3->addIncoming(o5, grpDone);
+    B.CreateCondBr(B.CreateICmpULT(k4, pe), write, written);
+    B.SetInsertPoint(written);
+    B.CreateBr(finish);
+
+    B.SetInsertPoint(finish);
+    llvm::PHINode* nlen = B.CreatePHI(i32, 2, "nlen");
+    nlen->addIncoming(len, copied);
+    nlen->addIncoming(total, written);
+    B.CreateStore(B.getInt8(0), B.CreateInBoundsGEP(i8, buf, B.CreateZExt(nlen, i64)));
+    B.CreateStore(nlen, outField(out, offsetof(cp_dispatch_result, normalized_len)));
+    Value* cls = B.CreateCall(classify_, {buf, nlen, value}, "entry");
+    BasicBlock* ours = block("ours");
+    BasicBlock* done = block("done");
+    B.CreateCondBr(B.CreateICmpSGE(cls, B.getInt32(0)), ours, done);
+    B.SetInsertPoint(ours);
+    emitFill(out, cls, B.CreateLoad(i64, value), done);
+    B.SetInsertPoint(done);
+    B.CreateRet(B.getInt32(CP_STATUS_OK));
+  }
+
+  // cp_dispatch_v1. The hot path (a caller with a plan dialing an orbit or park access number
+  // whose treatment the transparency table knows) is straight-line code without calls except
+  // for long copies; everything else tail-calls cp.slow.
   void emitDispatch() {
+    emitSlow();
+    emitAutomaton();
     llvm::Function* f = abiFunction(CP_SYM_DISPATCH, i32, {ptr, ptr, ptr, i32, ptr});
     Value* env = f->getArg(0);
     Value* caller = f->getArg(1);
@@ -485,8 +879,6 @@ class Gen {
     BasicBlock* resolveBB = BasicBlock::Create(C, "resolve", f);
     B.SetInsertPoint(entry);
     llvm::AllocaInst* value = B.CreateAlloca(i64, nullptr, "value");
-    llvm::AllocaInst* olen = B.CreateAlloca(i32, nullptr, "normalized_len");
-    llvm::AllocaInst* ointernal = B.CreateAlloca(i8, nullptr, "internal");
     B.CreateStore(B.getInt64(0), value);
 
     // clearResult()
@@ -517,167 +909,172 @@ class Gen {
     Resolved r = emitResolve(caller, bad);
     B.CreateStore(r.may, outField(out, offsetof(cp_dispatch_result, may_park)));
     B.CreateStore(r.plan, outField(out, offsetof(cp_dispatch_result, plan)));
-    Value* buf = outField(out, offsetof(cp_dispatch_result, normalized));
-
-    // Where the normalized string comes from: (pointer, length, known class, copy needed).
-    BasicBlock* finish = BasicBlock::Create(C, "normalized", f);
-    struct Incoming {
-      BasicBlock* from;
-      Value *norm, *nlen, *cls, *copy;
-    };
-    std::vector<Incoming> inc;
-
-    BasicBlock* planBB = BasicBlock::Create(C, "plan", f);
-    BasicBlock* noPlan = BasicBlock::Create(C, "no_plan", f);
-    B.CreateCondBr(B.CreateICmpSGE(r.plan, B.getInt32(0)), planBB, noPlan);
-    B.SetInsertPoint(noPlan);
-    B.CreateBr(finish);
-    inc.push_back({noPlan, d, len, B.getInt32(kUnknownClass), B.getTrue()});
-
-    // External access prefix: stripped when the dialed string starts with it and is longer.
-    // A prefix longer than 4 bytes (the checker forbids them; a model with errors may still
-    // have one) skips the fast path: the runtime helper strips it.
-    B.SetInsertPoint(planBB);
     Value* plan = r.plan;
+    Value* buf = outField(out, offsetof(cp_dispatch_result, normalized));
+    BasicBlock* resolved = B.GetInsertBlock();
+
+    BasicBlock* slow = BasicBlock::Create(C, "slow", f);
+    B.SetInsertPoint(slow);
+    llvm::CallInst* tail = B.CreateCall(slow_, {env, plan, d, len, out});
+    tail->setTailCall();
+    B.CreateRet(tail);
+
+    // Fast path only with a plan, a transparency table, a non-empty string and a prefix of at
+    // most 4 bytes (longer ones cannot be declared; the runtime helper strips them).
+    B.SetInsertPoint(resolved);
+    emitFastPath(f, plan, d, len, out, buf, value, slow);
+  }
+
+  void emitFastPath(llvm::Function* f, Value* plan, Value* d, Value* len, Value* out, Value* buf,
+                    Value* value, BasicBlock* slow) {
+    BasicBlock* hasPlan = BasicBlock::Create(C, "has_plan", f);
+    B.CreateCondBr(
+        B.CreateAnd(B.CreateICmpSGE(plan, B.getInt32(0)), B.CreateICmpNE(len, B.getInt32(0))),
+        hasPlan, slow);
+    B.SetInsertPoint(hasPlan);
     Value* plen = B.CreateZExt(load(tPrefixLen_, plan), i32, "prefix_len");
-    BasicBlock* regex = BasicBlock::Create(C, "regex", f);
-    BasicBlock* shortPrefix = BasicBlock::Create(C, "prefix", f);
-    B.CreateCondBr(B.CreateICmpUGT(plen, B.getInt32(4)), regex, shortPrefix);
-    B.SetInsertPoint(shortPrefix);
-    BasicBlock* strip = BasicBlock::Create(C, "prefix.strip", f);
+    Value* pidx = B.CreateMul(B.CreateZExt(plan, i64), B.getInt64(4));
+    // Prefixes of 0 or 1 byte without a branch (d[0] exists: len > 0); 2..4 bytes in a loop.
+    BasicBlock* oneOrNone = BasicBlock::Create(C, "prefix.short", f);
+    BasicBlock* longer = BasicBlock::Create(C, "prefix.long", f);
     BasicBlock* stripped = BasicBlock::Create(C, "prefix.done", f);
+    B.CreateCondBr(B.CreateICmpULE(plen, B.getInt32(1)), oneOrNone, longer);
+    B.SetInsertPoint(oneOrNone);
+    Value* first = B.CreateLoad(i8, d);
+    Value* strip1 = B.CreateAnd(
+        B.CreateAnd(B.CreateICmpEQ(plen, B.getInt32(1)), B.CreateICmpUGT(len, B.getInt32(1))),
+        B.CreateICmpEQ(first, load(tPrefixBytes_, pidx)));
+    Value* off1 = B.CreateZExt(strip1, i32);
+    B.CreateBr(stripped);
+
+    B.SetInsertPoint(longer);
     BasicBlock* check = BasicBlock::Create(C, "prefix.check0", f);
-    B.CreateCondBr(B.CreateAnd(B.CreateICmpNE(plen, B.getInt32(0)), B.CreateICmpUGT(len, plen)),
-                   check, stripped);
-    // Byte k is read only when k < plen < len.
-    for (int k = 0; k < 4; ++k) {
+    BasicBlock* strip = BasicBlock::Create(C, "prefix.strip", f);
+    BasicBlock* noStrip = BasicBlock::Create(C, "prefix.keep", f);
+    B.CreateCondBr(B.CreateAnd(B.CreateICmpULE(plen, B.getInt32(4)), B.CreateICmpUGT(len, plen)),
+                   check, noStrip);
+    for (int k = 0; k < 4; ++k) {  // byte k is read only when k < plen < len
       B.SetInsertPoint(check);
-      Value* idx = B.CreateAdd(B.CreateMul(B.CreateZExt(plan, i64), B.getInt64(4)), B.getInt64(k));
-      Value* want = load(tPrefixBytes_, idx);
+      Value* want = load(tPrefixBytes_, B.CreateAdd(pidx, B.getInt64(k)));
       Value* got = B.CreateLoad(i8, B.CreateConstInBoundsGEP1_64(i8, d, k));
       BasicBlock* next =
           k < 3 ? BasicBlock::Create(C, "prefix.check" + std::to_string(k + 1), f) : strip;
       BasicBlock* more = BasicBlock::Create(C, "prefix.more", f);
-      B.CreateCondBr(B.CreateICmpEQ(want, got), more, stripped);
+      B.CreateCondBr(B.CreateICmpEQ(want, got), more, noStrip);
       B.SetInsertPoint(more);
       B.CreateCondBr(B.CreateICmpUGT(plen, B.getInt32(k + 1)), next, strip);
       check = next;
     }
     B.SetInsertPoint(strip);
     B.CreateBr(stripped);
+    B.SetInsertPoint(noStrip);
+    // A prefix longer than 4 bytes: the helper strips it.
+    B.CreateCondBr(B.CreateICmpUGT(plen, B.getInt32(4)), slow, stripped);
+
     B.SetInsertPoint(stripped);
-    llvm::PHINode* off = B.CreatePHI(i32, 6, "strip");
-    for (BasicBlock* pred : llvm::predecessors(stripped))
-      off->addIncoming(pred == strip ? plen : B.getInt32(0), pred);
+    llvm::PHINode* off = B.CreatePHI(i32, 3, "strip");
+    off->addIncoming(off1, oneOrNone);
+    off->addIncoming(plen, strip);
+    off->addIncoming(B.getInt32(0), noStrip);
     Value* s = B.CreateInBoundsGEP(i8, d, B.CreateZExt(off, i64), "s");
     Value* slen = B.CreateSub(len, off, "slen");
-    Value* cs = B.CreateCall(classify_, {s, slen, value}, "class");
-
-    if (hasTransparency_) {
-      BasicBlock* known = BasicBlock::Create(C, "transparency", f);
-      B.CreateCondBr(B.CreateICmpSGE(cs, B.getInt32(0)), known, regex);
-      B.SetInsertPoint(known);
-      Value* row = load(tPlanRow_, plan);
-      Value* at = B.CreateAdd(B.CreateMul(B.CreateZExt(row, i64), B.getInt64(m_.entries.size())),
-                              B.CreateZExt(cs, i64));
-      Value* t = B.CreateSExt(load(tRows_, at), i32, "transparent");
-      BasicBlock* none = BasicBlock::Create(C, "no_rule_fires", f);
-      BasicBlock* ident = BasicBlock::Create(C, "identity_rule", f);
-      BasicBlock* notNone = BasicBlock::Create(C, "transparency.rule", f);
-      B.CreateCondBr(B.CreateICmpEQ(t, B.getInt32(ir::kNoRuleFires)), none, notNone);
-      B.SetInsertPoint(notNone);
-      B.CreateCondBr(B.CreateICmpSGE(t, B.getInt32(0)), ident, regex);
-
-      B.SetInsertPoint(none);  // normalized = dialed; its class is cs when nothing was stripped
-      Value* keep =
-          B.CreateSelect(B.CreateICmpEQ(off, B.getInt32(0)), cs, B.getInt32(kUnknownClass));
-      B.CreateBr(finish);
-      inc.push_back({none, d, len, keep, B.getTrue()});
-
-      B.SetInsertPoint(ident);  // normalized = s, rule t
-      B.CreateStore(t, outField(out, offsetof(cp_dispatch_result, rule)));
-      Value* ri = load(tRuleInternal_, B.CreateAdd(load(tRuleBase_, plan), t));
-      Value* internal = B.CreateAnd(load(tHonour_, plan), ri);
-      B.CreateStore(internal, outField(out, offsetof(cp_dispatch_result, internal)));
-      B.CreateBr(finish);
-      inc.push_back({ident, s, slen, cs, B.getTrue()});
-    } else {
-      B.CreateBr(regex);
+    // Inline: this is the path every orbit and park access number takes.
+    Value* cs = emitClassification(s, slen, value);
+    BasicBlock* known = BasicBlock::Create(C, "transparency", f);
+    // Not decided at compile time: the plan's automaton, else the regex engine.
+    BasicBlock* viaAutomaton = BasicBlock::Create(C, "automaton", f);
+    BasicBlock* automatonDone = BasicBlock::Create(C, "automaton_decided", f);
+    BasicBlock* afterClassify = B.GetInsertBlock();
+    B.SetInsertPoint(viaAutomaton);
+    Value* ar = B.CreateCall(automaton_, {plan, d, len, s, slen, out}, "automaton");
+    B.CreateCondBr(B.CreateICmpSGE(ar, B.getInt32(0)), automatonDone, slow);
+    B.SetInsertPoint(automatonDone);
+    B.CreateRet(ar);
+    B.SetInsertPoint(afterClassify);
+    B.CreateCondBr(B.CreateICmpSGE(cs, B.getInt32(0)), known, viaAutomaton);
+    B.SetInsertPoint(known);
+    if (!hasTransparency_) {  // nothing is known at compile time
+      B.CreateBr(viaAutomaton);
+      return;
     }
+    Value* row = load(tPlanRow_, plan);
+    Value* at = B.CreateAdd(B.CreateMul(B.CreateZExt(row, i64), B.getInt64(m_.entries.size())),
+                            B.CreateZExt(cs, i64));
+    Value* t = B.CreateSExt(load(tRows_, at), i32, "transparent");
+    BasicBlock* decided = BasicBlock::Create(C, "decided_at_compile_time", f);
+    B.CreateCondBr(B.CreateICmpEQ(t, B.getInt32(static_cast<uint32_t>(ir::kUnknown))), viaAutomaton,
+                   decided);
 
-    B.SetInsertPoint(regex);
-    Value* rule = B.CreateCall(
-        normalize_, {env, plan, d, len, buf, B.getInt32(CP_MAX_NUMBER), olen, ointernal}, "rule");
-    BasicBlock* fired = BasicBlock::Create(C, "rule_fired", f);
-    BasicBlock* noRule = BasicBlock::Create(C, "no_rule", f);
-    B.CreateCondBr(B.CreateICmpSGE(rule, B.getInt32(0)), fired, noRule);
-    B.SetInsertPoint(noRule);
-    B.CreateBr(finish);
-    inc.push_back({noRule, d, len, B.getInt32(kUnknownClass), B.getTrue()});
-    B.SetInsertPoint(fired);
-    B.CreateStore(rule, outField(out, offsetof(cp_dispatch_result, rule)));
-    Value* n = B.CreateLoad(i32, olen, "result_len");
-    BasicBlock* overflow = BasicBlock::Create(C, "result_too_long", f);
-    BasicBlock* fits = BasicBlock::Create(C, "result_fits", f);
-    B.CreateCondBr(B.CreateICmpUGT(n, B.getInt32(CP_MAX_NUMBER)), overflow, fits);
-    B.SetInsertPoint(overflow);
-    B.CreateStore(B.getInt8(0), buf);
-    B.CreateRet(B.getInt32(CP_STATUS_TOO_LONG));
-    B.SetInsertPoint(fits);
-    B.CreateStore(B.CreateLoad(i8, ointernal),
-                  outField(out, offsetof(cp_dispatch_result, internal)));
-    B.CreateBr(finish);
-    inc.push_back({fits, buf, n, B.getInt32(kUnknownClass), B.getFalse()});
-
-    // Copy, terminate, classify when not known yet, fill the decision.
-    B.SetInsertPoint(finish);
-    llvm::PHINode* norm = B.CreatePHI(ptr, inc.size(), "norm");
-    llvm::PHINode* nlen = B.CreatePHI(i32, inc.size(), "nlen");
-    llvm::PHINode* cls = B.CreatePHI(i32, inc.size(), "cls");
-    llvm::PHINode* copy = B.CreatePHI(i1, inc.size(), "copy");
-    for (const Incoming& x : inc) {
-      norm->addIncoming(x.norm, x.from);
-      nlen->addIncoming(x.nlen, x.from);
-      cls->addIncoming(x.cls, x.from);
-      copy->addIncoming(x.copy, x.from);
-    }
-    BasicBlock* doCopy = BasicBlock::Create(C, "copy", f);
+    // t is kNoRuleFires (-1 = CP_NONE: normalized = dialed) or the identity rule that fires
+    // (normalized = the stripped string). Selects, no branches.
+    B.SetInsertPoint(decided);
+    Value* fires = B.CreateICmpSGE(t, B.getInt32(0));
+    B.CreateStore(t, outField(out, offsetof(cp_dispatch_result, rule)));
+    Value* ri = load(tRuleInternal_,
+                     B.CreateSelect(fires, B.CreateAdd(load(tRuleBase_, plan), t), B.getInt32(0)));
+    Value* internal = B.CreateSelect(fires, B.CreateAnd(load(tHonour_, plan), ri), B.getInt8(0));
+    B.CreateStore(internal, outField(out, offsetof(cp_dispatch_result, internal)));
+    Value* norm = B.CreateSelect(fires, s, d, "norm");
+    Value* nlen = B.CreateSelect(fires, slen, len, "nlen");
     BasicBlock* copied = BasicBlock::Create(C, "copied", f);
-    B.CreateCondBr(copy, doCopy, copied);
-    B.SetInsertPoint(doCopy);
-    B.CreateMemCpy(buf, llvm::MaybeAlign(1), norm, llvm::MaybeAlign(1), B.CreateZExt(nlen, i64));
-    B.CreateBr(copied);
+    emitCopy(buf, norm, nlen, copied);
     B.SetInsertPoint(copied);
     B.CreateStore(B.getInt8(0), B.CreateInBoundsGEP(i8, buf, B.CreateZExt(nlen, i64)));
     B.CreateStore(nlen, outField(out, offsetof(cp_dispatch_result, normalized_len)));
-    BasicBlock* classifyBB = BasicBlock::Create(C, "classify_result", f);
-    BasicBlock* decide = BasicBlock::Create(C, "decide", f);
-    B.CreateCondBr(B.CreateICmpEQ(cls, B.getInt32(kUnknownClass)), classifyBB, decide);
-    B.SetInsertPoint(classifyBB);
-    Value* cls2 = B.CreateCall(classify_, {buf, nlen, value}, "class2");
-    B.CreateBr(decide);
-    B.SetInsertPoint(decide);
-    llvm::PHINode* e = B.CreatePHI(i32, 2, "entry");
-    e->addIncoming(cls, copied);
-    e->addIncoming(cls2, classifyBB);
+    // The class of s is the class of the result unless a prefix was stripped and no rule
+    // fired (then the result is the dialed string, prefix included: classify it again).
+    BasicBlock* same = BasicBlock::Create(C, "class_known", f);
+    BasicBlock* again = BasicBlock::Create(C, "classify_dialed", f);
     BasicBlock* ours = BasicBlock::Create(C, "ours", f);
     BasicBlock* done = BasicBlock::Create(C, "done", f);
-    B.CreateCondBr(B.CreateICmpSGE(e, B.getInt32(0)), ours, done);
+    B.CreateCondBr(B.CreateOr(fires, B.CreateICmpEQ(off, B.getInt32(0))), same, again);
+    B.SetInsertPoint(again);
+    Value* e2 = B.CreateCall(classify_, {buf, nlen, value}, "class2");
+    B.CreateBr(ours);
+    B.SetInsertPoint(same);
+    B.CreateBr(ours);
     B.SetInsertPoint(ours);
-    Value* action = B.CreateZExt(load(tEntryAction_, e), i32, "action");
-    B.CreateStore(action, outField(out, offsetof(cp_dispatch_result, action)));
-    B.CreateStore(load(tEntryPool_, e), outField(out, offsetof(cp_dispatch_result, pool)));
-    B.CreateStore(load(tEntryTarget_, e), outField(out, offsetof(cp_dispatch_result, target)));
-    BasicBlock* orbit = BasicBlock::Create(C, "orbit", f);
-    B.CreateCondBr(B.CreateICmpEQ(action, B.getInt32(CP_ACTION_PARK)), done, orbit);
-    B.SetInsertPoint(orbit);
-    Value* index = B.CreateSub(B.CreateLoad(i64, value), load(tEntryLo_, e));
-    B.CreateStore(B.CreateTrunc(index, i32), outField(out, offsetof(cp_dispatch_result, orbit)));
-    B.CreateStore(B.CreateTrunc(B.CreateAdd(load(tEntryPoolBase_, e), index), i32),
-                  outField(out, offsetof(cp_dispatch_result, pool_orbit)));
-    B.CreateBr(done);
+    llvm::PHINode* e = B.CreatePHI(i32, 2, "entry");
+    e->addIncoming(cs, same);
+    e->addIncoming(e2, again);
+    BasicBlock* fill = BasicBlock::Create(C, "fill", f);
+    B.CreateCondBr(B.CreateICmpSGE(e, B.getInt32(0)), fill, done);
+    B.SetInsertPoint(fill);
+    emitFill(out, e, B.CreateLoad(i64, value), done);
     B.SetInsertPoint(done);
     B.CreateRet(B.getInt32(CP_STATUS_OK));
+  }
+
+  // dst[0, n) = src[0, n), then branch to `done`. Up to 16 bytes (every orbit and most
+  // numbers) with two overlapping loads and stores of the largest fitting width, never reading
+  // outside [0, n); longer strings through memcpy.
+  void emitCopy(Value* dst, Value* src, Value* n, BasicBlock* done) {
+    llvm::Function* f = B.GetInsertBlock()->getParent();
+    BasicBlock* big = BasicBlock::Create(C, "copy.long", f);
+    BasicBlock* small = BasicBlock::Create(C, "copy.short", f);
+    B.CreateCondBr(B.CreateICmpUGT(n, B.getInt32(16)), big, small);
+    B.SetInsertPoint(big);
+    B.CreateMemCpy(dst, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), B.CreateZExt(n, i64));
+    B.CreateBr(done);
+    B.SetInsertPoint(small);
+    Value* n64 = B.CreateZExt(n, i64);
+    BasicBlock* next = small;
+    for (unsigned width : {8u, 4u, 2u, 1u}) {
+      B.SetInsertPoint(next);
+      BasicBlock* here = BasicBlock::Create(C, "copy." + std::to_string(width), f);
+      next = BasicBlock::Create(C, "copy.lt" + std::to_string(width), f);
+      B.CreateCondBr(B.CreateICmpUGE(n, B.getInt32(width)), here, next);
+      B.SetInsertPoint(here);
+      llvm::Type* t = B.getIntNTy(width * 8);
+      Value* tail = B.CreateSub(n64, B.getInt64(width));
+      Value* a = B.CreateAlignedLoad(t, src, llvm::MaybeAlign(1));
+      Value* b = B.CreateAlignedLoad(t, B.CreateInBoundsGEP(i8, src, tail), llvm::MaybeAlign(1));
+      B.CreateAlignedStore(a, dst, llvm::MaybeAlign(1));
+      B.CreateAlignedStore(b, B.CreateInBoundsGEP(i8, dst, tail), llvm::MaybeAlign(1));
+      B.CreateBr(done);  // e.g. 11 bytes: [0, 8) and [3, 11)
+    }
+    B.SetInsertPoint(next);  // n == 0
+    B.CreateBr(done);
   }
 
   void emitMayPark() {
@@ -727,7 +1124,13 @@ class Gen {
   llvm::Type *i1, *i8, *i16, *i32, *i64, *ptr;
   llvm::Function* normalize_ = nullptr;
   llvm::Function* classify_ = nullptr;
+  llvm::Function* slow_ = nullptr;
+  llvm::Function* automaton_ = nullptr;
+  llvm::GlobalVariable *tPlanDfa_, *tDfaStart_, *tDfaBase_, *tDfaAcceptBase_, *tDfaNext_,
+      *tDfaAccept_, *tSymbol_, *tSpansKnown_, *tPieceBase_, *tLitOff_, *tLitLen_, *tHasGroup_,
+      *tBFromEnd_, *tEFromEnd_, *tB_, *tE_, *tLiterals_;
   std::map<std::string, llvm::Constant*> strings_;
+  std::vector<std::pair<BasicBlock*, Value*>> exits_;  // emitClassification's hits and misses
   bool hasTransparency_ = false, ruleIndexDense_ = true;
   llvm::GlobalVariable *tUserPlan_, *tUserMay_, *tCtxPlan_, *tCtxMay_, *tPlanOfModel_, *tVpMay_;
   llvm::GlobalVariable *tPrefixLen_, *tPrefixBytes_, *tHonour_, *tRuleBase_, *tRuleInternal_;

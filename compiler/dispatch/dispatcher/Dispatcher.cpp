@@ -39,8 +39,6 @@ void Dispatcher::finish(const DispatcherOptions& opts, std::string_view object) 
   optLevel_ = opts.optLevel;
   env_ = makeEnv(ir_);
   interp_ = std::make_unique<Interpreter>(ir_);
-  for (size_t u = 0; u < ir_.userNames.size(); ++u)
-    userBySip_.emplace(lower(ir_.userNames[u]), static_cast<int>(u));
   for (size_t p = 0; p < ir_.poolNames.size(); ++p)
     poolByName_.emplace(lower(ir_.poolNames[p]), static_cast<int>(p));
   if (!opts.useJit) return;
@@ -131,6 +129,15 @@ Dispatcher::Built Dispatcher::loadBytes(std::string_view bytes, const Dispatcher
     out.staleReason = stale;
     return out;
   }
+  if (b->policy.userOrder.size() != m->userNames.size()) {
+    out.toolError = "the bundle's user index does not match its users";
+    return out;
+  }
+  for (int u : b->policy.userOrder)
+    if (static_cast<size_t>(u) >= m->userNames.size()) {
+      out.toolError = "the bundle's user index is out of range";
+      return out;
+    }
   std::unique_ptr<Dispatcher> d(new Dispatcher());
   d->ir_ = std::move(*m);
   d->policy_ = std::move(b->policy);
@@ -158,8 +165,7 @@ int32_t Dispatcher::settings(int32_t pool, cp_park_settings* out) const {
 }
 
 int Dispatcher::findUser(std::string_view callerSip) const {
-  auto it = userBySip_.find(lower(callerSip));
-  return it == userBySip_.end() ? -1 : it->second;
+  return policy_.findUser(ir_.userNames, callerSip);
 }
 
 int Dispatcher::findPool(std::string_view fqdn) const {

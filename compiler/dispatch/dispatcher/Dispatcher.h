@@ -140,7 +140,7 @@ class Dispatcher {
   std::unique_ptr<jit::NativeDispatch> native_;
   std::string fallbackReason_;
   int optLevel_ = 2;
-  std::unordered_map<std::string, int> userBySip_, poolByName_;
+  std::unordered_map<std::string, int> poolByName_;
 };
 
 }  // namespace callpark::dispatch

@@ -18,8 +18,7 @@ std::unique_ptr<cp_env> makeEnv(const ir::Module& m) {
   auto env = std::make_unique<cp_env>();
   for (const ir::Plan& p : m.plans) env->plans.push_back(toModelPlan(p));
   env->once = std::make_unique<std::once_flag[]>(m.plans.size());
-  env->compiled =
-      std::make_unique<std::optional<normalize::CompiledDialPlan>[]>(m.plans.size());
+  env->compiled = std::make_unique<std::optional<normalize::CompiledDialPlan>[]>(m.plans.size());
   return env;
 }
 

@@ -87,11 +87,25 @@ int32_t Interpreter::dispatch(const cp_env* env, const cp_caller* caller, const 
       out->rule = t;
       out->internal = p.honourInternal && p.rules[t].internal;
       cls = cs;
+    } else if (int a = p.dfa >= 0 ? runDfa(m_.dfas[p.dfa], s, slen) : kNotApplicable;
+               a == kNoRuleFires || (a >= 0 && p.rules[a].spansKnown)) {
+      // The plan's automaton decided (plan-automata); no regex engine.
+      if (a >= 0) {
+        out->rule = a;
+        uint32_t n = translate(p.rules[a], s, slen, out->normalized);
+        if (n > CP_MAX_NUMBER) {
+          out->normalized[0] = 0;
+          return CP_STATUS_TOO_LONG;
+        }
+        out->internal = p.honourInternal && p.rules[a].internal;
+        norm = out->normalized;
+        nlen = n;
+      }
     } else {
       uint32_t olen = 0;
       uint8_t internal = 0;
-      int32_t r = cp_rt_normalize_v1(env, plan, d, len, out->normalized, CP_MAX_NUMBER, &olen,
-                                     &internal);
+      int32_t r =
+          cp_rt_normalize_v1(env, plan, d, len, out->normalized, CP_MAX_NUMBER, &olen, &internal);
       if (r >= 0) {
         out->rule = r;
         if (olen > CP_MAX_NUMBER) {
@@ -120,6 +134,51 @@ int32_t Interpreter::dispatch(const cp_env* env, const cp_caller* caller, const 
     }
   }
   return CP_STATUS_OK;
+}
+
+int Interpreter::runDfa(const Dfa& a, const char* s, uint32_t len) {
+  if (len == 0) return kNotApplicable;
+  int st = a.start;
+  for (uint32_t i = 0; i < len; ++i) {
+    char c = s[i];
+    int sym = c >= '0' && c <= '9' ? c - '0' : c == '*' ? 10 : c == '#' ? 11 : -1;
+    if (sym < 0) return kNotApplicable;
+    st = a.next[static_cast<size_t>(st) * 12 + sym];
+    if (st == 0) return kNoRuleFires;  // dead: no rule can match any continuation
+  }
+  return a.accept[st];
+}
+
+uint32_t Interpreter::translate(const Rule& r, const char* s, uint32_t len, char* buf) {
+  // Measures first, writes only when it fits (the caller reports TOO_LONG otherwise).
+  uint32_t total = 0;
+  size_t k = 0;
+  auto bounds = [&](const Span& sp, uint32_t* b, uint32_t* e) {
+    *b = sp.beginFromEnd ? len - sp.begin : sp.begin;
+    *e = sp.endFromEnd ? len - sp.end : sp.end;
+  };
+  for (const Piece& pc : r.pieces) {
+    total += static_cast<uint32_t>(pc.literal.size());
+    if (pc.group >= 0) {
+      uint32_t b, e;
+      bounds(r.spans[k++], &b, &e);
+      total += e - b;
+    }
+  }
+  if (total > CP_MAX_NUMBER) return total;
+  char* o = buf;
+  k = 0;
+  for (const Piece& pc : r.pieces) {
+    std::memcpy(o, pc.literal.data(), pc.literal.size());
+    o += pc.literal.size();
+    if (pc.group >= 0) {
+      uint32_t b, e;
+      bounds(r.spans[k++], &b, &e);
+      std::memcpy(o, s + b, e - b);
+      o += e - b;
+    }
+  }
+  return total;
 }
 
 int32_t Interpreter::mayPark(const cp_caller* caller) const {

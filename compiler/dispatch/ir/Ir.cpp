@@ -104,11 +104,11 @@ void printChain(std::ostream& os, const char* what, const std::vector<int>& chai
   os << "]";
 }
 
-void printContext(std::ostream& os, const Module& m, const char* kind, const Context& c,
-                  int index) {
+void printContext(std::ostream& os, const Module& m, const char* kind, const Context& c, int index,
+                  const std::string& name) {
   os << "context " << kind;
   if (index >= 0) os << " " << index;
-  if (!c.name.empty()) os << " " << quote(c.name);
+  if (!name.empty()) os << " " << quote(name);
   if (m.policyFolded) {
     os << " plan=" << (c.plan < 0 ? std::string("none") : "@" + std::to_string(c.plan))
        << " may_park=" << (c.mayPark ? 1 : 0);
@@ -184,6 +184,7 @@ void print(const Module& m, std::ostream& os) {
     os << "plan @" << p << " " << quote(plan.name);
     if (!plan.stripPrefix.empty()) os << " strip " << quote(plan.stripPrefix);
     if (plan.honourInternal) os << " honour_internal";
+    if (plan.dfa >= 0) os << " dfa #" << plan.dfa;
     os << " models=[";
     for (size_t i = 0; i < plan.modelPlans.size(); ++i) os << (i ? " " : "") << plan.modelPlans[i];
     os << "] {\n";
@@ -206,9 +207,20 @@ void print(const Module& m, std::ostream& os) {
         }
       }
       if (r.internal) os << " internal";
+      if (r.spansKnown) {
+        os << " spans";
+        for (const Span& sp : r.spans)
+          os << " $" << sp.group << "=" << (sp.beginFromEnd ? "len-" : "") << sp.begin << ".."
+             << (sp.endFromEnd ? "len-" : "") << sp.end;
+      }
       os << "\n";
     }
     os << "}\n";
+  }
+  for (size_t d = 0; d < m.dfas.size(); ++d) {
+    size_t finals = 0;
+    for (int16_t a : m.dfas[d].accept) finals += a >= 0;
+    os << "dfa #" << d << " " << m.dfas[d].accept.size() << " states, " << finals << " accepting\n";
   }
   if (m.policyFolded) {
     os << "dialplan_map";
@@ -219,11 +231,13 @@ void print(const Module& m, std::ostream& os) {
   for (size_t i = 0; i < m.vpMayPark.size(); ++i)
     os << " " << i << "=" << (m.vpMayPark[i] ? "on" : "off");
   os << "\n";
-  printContext(os, m, "global", m.global, -1);
+  printContext(os, m, "global", m.global, -1, "");
   for (size_t i = 0; i < m.pools.size(); ++i)
-    printContext(os, m, "pool", m.pools[i], static_cast<int>(i));
+    printContext(os, m, "pool", m.pools[i], static_cast<int>(i),
+                 i < m.poolNames.size() ? m.poolNames[i] : "");
   for (size_t i = 0; i < m.users.size(); ++i)
-    printContext(os, m, "user", m.users[i], static_cast<int>(i));
+    printContext(os, m, "user", m.users[i], static_cast<int>(i),
+                 i < m.userNames.size() ? m.userNames[i] : "");
   printSettings(os, m, m.globalSettings, "global");
   for (size_t i = 0; i < m.poolSettings.size(); ++i)
     printSettings(os, m, m.poolSettings[i],
@@ -289,6 +303,32 @@ std::vector<std::string> verify(const Module& m, bool lowered) {
     for (const Rule& r : m.plans[p].rules)
       if (lowered && r.compiled && r.re2.empty())
         fail("plan @" + std::to_string(p) + " rule " + std::to_string(r.index) + " has no RE2");
+  for (size_t d = 0; d < m.dfas.size(); ++d) {
+    const Dfa& a = m.dfas[d];
+    size_t n = a.accept.size();
+    if (n == 0 || a.next.size() != n * 12 || a.start < 0 || static_cast<size_t>(a.start) >= n)
+      fail("dfa #" + std::to_string(d) + " is malformed");
+    for (uint16_t x : a.next)
+      if (x >= n) fail("dfa #" + std::to_string(d) + " has a transition out of range");
+  }
+  for (size_t p = 0; p < m.plans.size(); ++p) {
+    const Plan& plan = m.plans[p];
+    if (plan.dfa < kNone || plan.dfa >= static_cast<int>(m.dfas.size()))
+      fail("plan dfa out of range");
+    if (plan.dfa >= 0)
+      for (int16_t a : m.dfas[plan.dfa].accept)
+        if (a < -1 || a >= static_cast<int>(plan.rules.size()) ||
+            (a >= 0 && !plan.rules[a].compiled))
+          fail("plan @" + std::to_string(p) + ": dfa accepts a rule it does not have");
+    for (const Rule& r : plan.rules) {
+      if (!r.spansKnown) continue;
+      size_t groups = 0;
+      for (const Piece& pc : r.pieces) groups += pc.group >= 0;
+      if (r.spans.size() != groups) fail("rule spans do not match its pieces");
+      for (const Span& sp : r.spans)
+        if (sp.begin < 0 || sp.end < 0) fail("negative span");
+    }
+  }
   if (m.policyFolded) {
     if (m.planOfModel.size() != m.dialPlanNames.size()) fail("dialplan map size");
     for (int p : m.planOfModel)
@@ -411,7 +451,25 @@ std::string writeBinary(const Module& m) {
         w.i64(pc.group);
       }
       w.b(r.identity);
+      w.b(r.spansKnown);
+      w.u64(r.spans.size());
+      for (const Span& sp : r.spans) {
+        w.i64(sp.group);
+        w.b(sp.beginFromEnd);
+        w.b(sp.endFromEnd);
+        w.i64(sp.begin);
+        w.i64(sp.end);
+      }
     }
+    w.i64(p.dfa);
+  }
+  w.u64(m.dfas.size());
+  for (const Dfa& d : m.dfas) {
+    w.i64(d.start);
+    w.u64(d.next.size());
+    for (uint16_t x : d.next) w.u64(x);
+    w.u64(d.accept.size());
+    for (int16_t x : d.accept) w.i64(x);
   }
   w.ints(m.planOfModel);
   w.u64(m.vpMayPark.size());
@@ -519,7 +577,25 @@ std::optional<Module> readBinary(std::string_view bytes) {
         pc.group = r.i32();
       }
       ru.identity = r.b();
+      ru.spansKnown = r.b();
+      ru.spans.resize(r.count());
+      for (Span& sp : ru.spans) {
+        sp.group = r.i32();
+        sp.beginFromEnd = r.b();
+        sp.endFromEnd = r.b();
+        sp.begin = r.i32();
+        sp.end = r.i32();
+      }
     }
+    p.dfa = r.i32();
+  }
+  m.dfas.resize(r.count());
+  for (Dfa& d : m.dfas) {
+    d.start = r.i32();
+    d.next.resize(r.count());
+    for (auto& x : d.next) x = static_cast<uint16_t>(r.u64());
+    d.accept.resize(r.count());
+    for (auto& x : d.accept) x = static_cast<int16_t>(r.i64());
   }
   m.planOfModel = r.ints();
   m.vpMayPark.resize(r.count());

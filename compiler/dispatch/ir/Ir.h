@@ -16,6 +16,9 @@
 //  4. Classify normalized: an exact park access number, else a numeric key (prefix char and
 //     digit count) whose orbit tree maps the digits' value to an entry: park, retrieve, pickup.
 //     Park access numbers take precedence over orbits, earlier declarations over later ones.
+//  Automata (an optimisation with no visible effect): when the plan has a DFA and the rules'
+//  input is non-empty and made only of 0-9 * #, the DFA names the first matching rule; its
+//  translation is built from the rule's spans when known, else the regex engine runs.
 //  Transparency (an optimisation with no visible effect): when the rules' input s is itself an
 //  orbit or park access number and the table says how the plan treats that whole entry
 //  (no rule fires, or a rule whose translation is the whole match fires), the back ends skip the
@@ -43,6 +46,13 @@ struct Piece {
   int group = -1;
 };
 
+// Where a translation's group lies in the rule input of length len (plan-automata).
+struct Span {
+  int group = 0;
+  bool beginFromEnd = false, endFromEnd = false;
+  int begin = 0, end = 0;  // offsets from the start, or from the end (len - offset)
+};
+
 struct Rule {
   int index = 0;  // position in the model dial plan's (sorted) rule list
   std::string name;
@@ -50,11 +60,23 @@ struct Rule {
   std::string translation;  // .NET substitution, as written
   bool internal = false;    // internal_extension as written
   // Filled by lower-rules:
-  bool compiled = false;    // false: the rule is skipped (error says why)
+  bool compiled = false;  // false: the rule is skipped (error says why)
   std::string error;
-  std::string re2;          // the pattern in RE2 syntax
+  std::string re2;  // the pattern in RE2 syntax
   std::vector<Piece> pieces;
-  bool identity = false;    // the translation reproduces the whole match
+  bool identity = false;  // the translation reproduces the whole match
+  // Filled by plan-automata: the pattern fixes every group the translation uses, so the
+  // translation can be built from offsets (spans, one per group piece) without captures.
+  bool spansKnown = false;
+  std::vector<Span> spans;
+};
+
+// A plan's compiled rules as one DFA over 0-9 * # (plan-automata): for a non-empty rule
+// input made only of those 12 symbols, the first rule matching the whole input.
+struct Dfa {
+  int start = 0;
+  std::vector<uint16_t> next;   // state * 12 + symbol ('0'..'9' = 0..9, '*' 10, '#' 11)
+  std::vector<int16_t> accept;  // per state: plan rule index (Rule::index) or -1; state 0 dead
 };
 
 struct Plan {
@@ -63,11 +85,13 @@ struct Plan {
   std::string stripPrefix;      // removed first when non-empty (optimize device dialing)
   bool honourInternal = false;  // optimize device dialing
   std::vector<Rule> rules;
+  int dfa = kNone;  // Module::dfas index (plan-automata), kNone: the regex engine decides
 };
 
-// A caller context. Before fold-policy: candidate chains (first non-kNone wins); after: values.
+// A caller context. Before fold-policy: candidate chains (first non-kNone wins); after: values
+// (fold-policy drops the chains).
 struct Context {
-  std::string name;
+  std::string name;  // unused for users and pools (their names are in the Module's tables)
   std::vector<int> planChain;  // model dial plan indices, most specific first
   std::vector<int> vpChain;    // model voice policy indices, most specific first
   int plan = kNone;            // IR plan id (folded)
@@ -94,7 +118,7 @@ struct Entry {
   Action action = Action::NotOurs;
   std::string name;  // range name, or the park access number
   int pool = kNone;
-  int target = kNone;  // park access index (Park) or model orbit range index
+  int target = kNone;    // park access index (Park) or model orbit range index
   bool numeric = false;  // key + [lo, hi] below are valid; otherwise `exact` is the number
   char prefix = 0;       // 0, '*' or '#'
   int digits = 0;
@@ -111,10 +135,10 @@ struct Interval {
 // Decision node of one key's orbit tree.
 struct Node {
   enum Kind : uint8_t { Miss, Compare, Table } kind = Miss;
-  int interval = kNone;     // Compare: hit when lo <= v <= hi
+  int interval = kNone;             // Compare: hit when lo <= v <= hi
   int left = kNone, right = kNone;  // Compare: v < lo / v > hi
-  uint64_t base = 0;        // Table: entry = table[v - base] when in bounds
-  std::vector<int32_t> table;  // entry ids, kNone for gaps
+  uint64_t base = 0;                // Table: entry = table[v - base] when in bounds
+  std::vector<int32_t> table;       // entry ids, kNone for gaps
 };
 
 struct KeyGroup {
@@ -134,25 +158,27 @@ struct Module {
   std::vector<std::string> poolNames, rangeNames, userNames, voicePolicyNames, dialPlanNames;
 
   std::vector<Plan> plans;
-  std::vector<int> planOfModel;          // model dial plan -> plan id
-  std::vector<uint8_t> vpMayPark;        // model voice policy -> call_park
+  std::vector<int> planOfModel;    // model dial plan -> plan id
+  std::vector<uint8_t> vpMayPark;  // model voice policy -> call_park
   Context global;
-  std::vector<Context> pools, users;     // per model pool / user
+  std::vector<Context> pools, users;  // per model pool / user
   bool policyFolded = false;
 
   std::vector<SettingsDecl> settingsDecls;  // per model park_settings
   Settings globalSettings;
-  std::vector<Settings> poolSettings;    // per model pool
+  std::vector<Settings> poolSettings;  // per model pool
   bool settingsFolded = false;
 
-  std::vector<Entry> entries;            // park access numbers first, then orbit ranges
-  std::vector<int> exact;                // entries matched as exact strings, in order
-  std::vector<KeyGroup> keys;            // sorted by (prefix, digits)
+  std::vector<Entry> entries;  // park access numbers first, then orbit ranges
+  std::vector<int> exact;      // entries matched as exact strings, in order
+  std::vector<KeyGroup> keys;  // sorted by (prefix, digits)
   bool orbitsLowered = false;
 
   // transparency[planRow[plan]][entry]; empty planRow: everything kUnknown.
   std::vector<int32_t> planRow;
   std::vector<std::vector<int16_t>> rows;
+
+  std::vector<Dfa> dfas;  // plan-automata; shared by plans with the same patterns
 
   std::vector<std::string> passesRun;
 

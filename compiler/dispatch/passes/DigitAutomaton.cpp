@@ -83,7 +83,8 @@ class Parser {
     auto num = [&](int* out) {
       size_t b = j;
       long v = 0;
-      while (j < s_.size() && s_[j] >= '0' && s_[j] <= '9' && v <= 100000) v = v * 10 + (s_[j++] - '0');
+      while (j < s_.size() && s_[j] >= '0' && s_[j] <= '9' && v <= 100000)
+        v = v * 10 + (s_[j++] - '0');
       *out = static_cast<int>(v);
       return j > b;
     };
@@ -103,11 +104,15 @@ class Parser {
     while (ok_ && more()) {
       int mn = 0, mx = 0;
       char c = peek();
-      if (c == '*') mn = 0, mx = -1, ++i_;
-      else if (c == '+') mn = 1, mx = -1, ++i_;
-      else if (c == '?') mn = 0, mx = 1, ++i_;
+      if (c == '*')
+        mn = 0, mx = -1, ++i_;
+      else if (c == '+')
+        mn = 1, mx = -1, ++i_;
+      else if (c == '?')
+        mn = 0, mx = 1, ++i_;
       else if (c == '{' && counted(&mn, &mx)) {
-      } else break;
+      } else
+        break;
       if (mn > 1000 || mx > 1000 || (mx >= 0 && mx < mn)) return fail();
       if (more() && peek() == '?') ++i_;  // lazy: same language
       AstP r = make(Ast::Rep);
@@ -124,14 +129,33 @@ class Parser {
     if (!more()) return false;
     char c = s_[i_++];
     switch (c) {
-      case 'd': *m = kDigits; return true;
-      case 'D': *m = kAll & ~kDigits; return true;
-      case 'w': *m = kDigits; return true;
-      case 'W': *m = kAll & ~kDigits; return true;
-      case 's': *m = 0; return true;
-      case 'S': *m = kAll; return true;
-      case 'n': case 'r': case 't': case 'f': case 'v': *m = 0; return true;
-      default: break;
+      case 'd':
+        *m = kDigits;
+        return true;
+      case 'D':
+        *m = kAll & ~kDigits;
+        return true;
+      case 'w':
+        *m = kDigits;
+        return true;
+      case 'W':
+        *m = kAll & ~kDigits;
+        return true;
+      case 's':
+        *m = 0;
+        return true;
+      case 'S':
+        *m = kAll;
+        return true;
+      case 'n':
+      case 'r':
+      case 't':
+      case 'f':
+      case 'v':
+        *m = 0;
+        return true;
+      default:
+        break;
     }
     (void)inClass;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -281,7 +305,8 @@ struct Builder {
         eps(s, e, a.kind == Ast::Bol ? 1 : 2);
         return {s, e};
       }
-      case Ast::Group: return build(*a.kids[0]);
+      case Ast::Group:
+        return build(*a.kids[0]);
       case Ast::Cat: {
         int s = state();
         int cur = s;
@@ -377,6 +402,199 @@ std::optional<DigitAutomaton> DigitAutomaton::parse(std::string_view re2) {
   return d;
 }
 
+namespace {
+
+// Width of what a node matches: (min, max), max -1 for unbounded.
+std::pair<long, long> widthOf(const Ast& a) {
+  switch (a.kind) {
+    case Ast::Set:
+      return {1, 1};
+    case Ast::Bol:
+    case Ast::Eol:
+      return {0, 0};
+    case Ast::Group:
+      return widthOf(*a.kids[0]);
+    case Ast::Cat: {
+      long mn = 0, mx = 0;
+      for (const auto& k : a.kids) {
+        auto [a1, b1] = widthOf(*k);
+        mn += a1;
+        mx = (mx < 0 || b1 < 0) ? -1 : mx + b1;
+      }
+      return {mn, mx};
+    }
+    case Ast::Alt: {
+      long mn = -1, mx = 0;
+      for (const auto& k : a.kids) {
+        auto [a1, b1] = widthOf(*k);
+        mn = mn < 0 ? a1 : std::min(mn, a1);
+        mx = (mx < 0 || b1 < 0) ? -1 : std::max(mx, b1);
+      }
+      return {std::max(mn, 0L), mx};
+    }
+    case Ast::Rep: {
+      auto [a1, b1] = widthOf(*a.kids[0]);
+      long mn = a1 * a.min;
+      long mx = (a.max < 0 || b1 < 0) ? (b1 == 0 ? 0 : -1) : b1 * a.max;
+      return {mn, mx};
+    }
+  }
+  return {0, -1};
+}
+
+}  // namespace
+
+std::optional<std::vector<CaptureSpan>> DigitAutomaton::captureSpans(
+    std::string_view re2, const std::vector<int>& groups) {
+  Parser p(re2);
+  AstP ast = p.parse();
+  if (!ast) return std::nullopt;
+  std::vector<const Ast*> items;
+  if (ast->kind == Ast::Cat)
+    for (const auto& k : ast->kids) items.push_back(k.get());
+  else
+    items.push_back(ast.get());
+  std::vector<long> width(items.size());
+  int variable = -1;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto [mn, mx] = widthOf(*items[i]);
+    if (mn != mx) {
+      if (variable >= 0) return std::nullopt;
+      variable = static_cast<int>(i);
+    }
+    width[i] = mn;
+  }
+  auto sum = [&](size_t b, size_t e) {
+    long t = 0;
+    for (size_t i = b; i < e; ++i) t += width[i];
+    return static_cast<int>(t);
+  };
+  std::vector<CaptureSpan> out;
+  for (int g : groups) {
+    CaptureSpan sp;
+    sp.group = g;
+    if (g == 0) {
+      sp.endFromEnd = true;  // [0, len - 0)
+      out.push_back(sp);
+      continue;
+    }
+    int at = -1;
+    for (size_t i = 0; i < items.size(); ++i)
+      if (items[i]->kind == Ast::Group && items[i]->cap == g) at = static_cast<int>(i);
+    if (at < 0) return std::nullopt;  // nested, repeated or absent
+    size_t i = static_cast<size_t>(at);
+    if (variable < 0 || at <= variable) {
+      sp.begin = sum(0, i);
+    } else {
+      sp.beginFromEnd = true;
+      sp.begin = sum(i, items.size());
+    }
+    if (variable < 0 || at < variable) {
+      sp.end = sum(0, i + 1);
+    } else {
+      sp.endFromEnd = true;
+      sp.end = sum(i + 1, items.size());
+    }
+    out.push_back(sp);
+  }
+  return out;
+}
+
+std::optional<FirstMatchDfa> DigitAutomaton::firstMatch(const std::vector<std::string>& patterns,
+                                                        size_t maxStates) {
+  // The union NFA: one start with an epsilon edge to each pattern's start; acceptTag marks
+  // each pattern's accept state with the pattern's index.
+  struct Edge {
+    uint16_t mask;
+    int8_t assert;
+    int to;
+  };
+  std::vector<std::vector<Edge>> out(1);
+  std::vector<int> acceptTag(1, -1);
+  for (size_t k = 0; k < patterns.size(); ++k) {
+    Parser p(patterns[k]);
+    AstP ast = p.parse();
+    if (!ast) return std::nullopt;
+    Builder b;
+    auto [s, e] = b.build(*ast);
+    if (!b.ok) return std::nullopt;
+    int base = static_cast<int>(out.size());
+    for (auto& edges : b.out) {
+      out.emplace_back();
+      for (auto [m, as, to] : edges) out.back().push_back({m, as, to + base});
+    }
+    acceptTag.resize(out.size(), -1);
+    acceptTag[e + base] = static_cast<int>(k);
+    out[0].push_back({0, 0, s + base});
+    if (out.size() > kMaxStates * 4) return std::nullopt;
+  }
+  const size_t n = out.size();
+  auto closure = [&](std::vector<int> seeds, bool atBegin) {
+    std::vector<char> seen(n, 0);
+    std::vector<int> stack = seeds, res;
+    for (int x : seeds) seen[x] = 1;
+    while (!stack.empty()) {
+      int x = stack.back();
+      stack.pop_back();
+      res.push_back(x);
+      for (const auto& e : out[x]) {
+        if (e.mask || e.assert == 2 || (e.assert == 1 && !atBegin) || seen[e.to]) continue;
+        seen[e.to] = 1;
+        stack.push_back(e.to);
+      }
+    }
+    std::sort(res.begin(), res.end());
+    return res;
+  };
+  // At the end of a non-empty text: plain and end-of-text epsilons reach which accepts?
+  auto acceptOf = [&](const std::vector<int>& set) {
+    std::vector<char> seen(n, 0);
+    std::vector<int> stack = set;
+    for (int x : stack) seen[x] = 1;
+    int best = -1;
+    while (!stack.empty()) {
+      int x = stack.back();
+      stack.pop_back();
+      if (acceptTag[x] >= 0 && (best < 0 || acceptTag[x] < best)) best = acceptTag[x];
+      for (const auto& e : out[x]) {
+        if (e.mask || e.assert == 1 || seen[e.to]) continue;
+        seen[e.to] = 1;
+        stack.push_back(e.to);
+      }
+    }
+    return best;
+  };
+  FirstMatchDfa d;
+  std::map<std::vector<int>, int> ids;
+  std::vector<std::vector<int>> sets;
+  auto stateOf = [&](std::vector<int> set) -> int {
+    auto it = ids.find(set);
+    if (it != ids.end()) return it->second;
+    int id = static_cast<int>(sets.size());
+    ids.emplace(set, id);
+    sets.push_back(std::move(set));
+    return id;
+  };
+  stateOf({});  // 0: dead
+  d.start = stateOf(closure({0}, true));
+  for (size_t st = 0; st < sets.size(); ++st) {
+    if (sets.size() > maxStates || sets.size() > 0xFFFF) return std::nullopt;
+    for (int sym = 0; sym < 12; ++sym) {
+      std::vector<int> seeds;
+      for (int x : sets[st])
+        for (const auto& e : out[x])
+          if (e.mask & (1u << sym)) seeds.push_back(e.to);
+      std::sort(seeds.begin(), seeds.end());
+      seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+      int to = seeds.empty() ? 0 : stateOf(closure(std::move(seeds), false));
+      d.next.push_back(static_cast<uint16_t>(to));
+    }
+    d.accept.push_back(static_cast<int16_t>(st == 0 ? -1 : acceptOf(sets[st])));
+  }
+  if (sets.size() > maxStates) return std::nullopt;
+  return d;
+}
+
 std::vector<int> DigitAutomaton::closure(std::vector<int> seeds, bool atBegin) const {
   std::vector<char> seen(nfa_->out.size(), 0);
   std::vector<int> stack = seeds, out;
@@ -464,7 +682,8 @@ DigitAutomaton::Status DigitAutomaton::freeStatus(int d, int k) {
   if (it != dfa_->free.end()) return it->second;
   bool have = false;
   Status acc = Status::None;
-  for (int c = 0; c < 10 && acc != Status::Mixed; ++c) combine(have, acc, freeStatus(step(d, c), k - 1));
+  for (int c = 0; c < 10 && acc != Status::Mixed; ++c)
+    combine(have, acc, freeStatus(step(d, c), k - 1));
   dfa_->free.emplace(key, acc);
   return acc;
 }

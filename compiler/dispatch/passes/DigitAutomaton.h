@@ -30,9 +30,40 @@
 
 namespace callpark::dispatch {
 
+// A first-match DFA over several patterns: for a non-empty string of the 12 symbols, which
+// pattern is the first (lowest index) to match the whole string. Transitions are dense
+// (state * 12 + symbol); state 0 is dead (no pattern can match any more).
+struct FirstMatchDfa {
+  int start = 0;
+  std::vector<uint16_t> next;   // state * 12 + symbol -> state
+  std::vector<int16_t> accept;  // per state, at the end of the text: pattern index or -1
+  size_t states() const { return accept.size(); }
+};
+
+// Where a capture group lies in a match of length len: [begin, end) with each bound counted
+// from the start (offset) or from the end (len - offset).
+struct CaptureSpan {
+  int group = 0;
+  bool beginFromEnd = false, endFromEnd = false;
+  int begin = 0, end = 0;
+};
+
 class DigitAutomaton {
  public:
   enum class Status : uint8_t { None, All, Mixed };
+
+  // The first-match DFA of `patterns` (RE2 text), built eagerly by subset construction over
+  // the union of their NFAs. nullopt when a pattern leaves the subset or the DFA would exceed
+  // maxStates states.
+  static std::optional<FirstMatchDfa> firstMatch(const std::vector<std::string>& patterns,
+                                                 size_t maxStates);
+  // For each requested group (0: the whole match), its span in any match, when the pattern
+  // fixes it: the pattern is a sequence of top-level items of which at most one has a
+  // variable width, and each requested group is one of those items (not nested, not
+  // repeated). Then the lengths decide every item's span and RE2 would capture exactly it.
+  // nullopt otherwise (the regex engine must capture).
+  static std::optional<std::vector<CaptureSpan>> captureSpans(std::string_view re2,
+                                                              const std::vector<int>& groups);
 
   // nullopt when the pattern leaves the supported subset or is too large (NFA state cap).
   static std::optional<DigitAutomaton> parse(std::string_view re2);
@@ -60,8 +91,8 @@ class DigitAutomaton {
   struct Dfa {
     std::map<std::vector<int>, int> ids;
     std::vector<std::vector<int>> sets;
-    std::vector<std::array<int, 12>> next;  // -2: not computed
-    std::vector<int8_t> accepting;          // -1: not computed
+    std::vector<std::array<int, 12>> next;       // -2: not computed
+    std::vector<int8_t> accepting;               // -1: not computed
     std::map<std::pair<int, int>, Status> free;  // (state, k) -> status of all k-digit suffixes
   };
   int stateOf(std::vector<int> set);

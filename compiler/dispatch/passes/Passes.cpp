@@ -28,7 +28,8 @@ Module buildModule(const model::Model& m) {
   for (const auto& p : m.pools) out.poolNames.push_back(p.fqdn);
   for (const auto& o : m.orbits) out.rangeNames.push_back(o.name);
   for (const auto& u : m.users) out.userNames.push_back(u.sip);
-  for (const auto& v : m.voicePolicies) out.voicePolicyNames.push_back(model::describeScope(v.scope, m));
+  for (const auto& v : m.voicePolicies)
+    out.voicePolicyNames.push_back(model::describeScope(v.scope, m));
   for (const auto& d : m.dialPlans) out.dialPlanNames.push_back(model::describeScope(d.scope, m));
 
   for (size_t i = 0; i < m.dialPlans.size(); ++i) {
@@ -72,13 +73,11 @@ Module buildModule(const model::Model& m) {
   };
   for (size_t p = 0; p < m.pools.size(); ++p) {
     Context c;
-    c.name = m.pools[p].fqdn;
     poolChains(static_cast<int>(p), c);
     out.pools.push_back(std::move(c));
   }
   for (const auto& u : m.users) {
     Context c;
-    c.name = u.sip;
     push(c.planChain, u.dialPlan);
     push(c.vpChain, u.voicePolicy);
     poolChains(u.pool, c);
@@ -203,7 +202,8 @@ class LowerRules : public Pass {
           r.re2.clear();
           continue;
         }
-        normalize::TranslationResult t = normalize::parseTranslation(r.translation, l.pattern->pattern);
+        normalize::TranslationResult t =
+            normalize::parseTranslation(r.translation, l.pattern->pattern);
         if (!t.ok()) {
           r.compiled = false;
           r.error = "translation: " + t.error->message;
@@ -277,6 +277,8 @@ class FoldPolicy : public Pass {
     auto fold = [&](Context& c) {
       c.plan = c.planChain.empty() ? kNone : m.planOfModel[c.planChain.front()];
       c.mayPark = !c.vpChain.empty() && m.vpMayPark[c.vpChain.front()];
+      c.planChain = {};  // decided: 100,000 users need not carry them into the bundle
+      c.vpChain = {};
     };
     fold(m.global);
     for (auto& c : m.pools) fold(c);
@@ -297,7 +299,8 @@ class FoldSettings : public Pass {
       bool t = false, a = false, moh = false, on = false, mf = false;
       for (int idx : s.chain) {
         const SettingsDecl& decl = m.settingsDecls[idx];
-        if (!t && decl.pickupTimeoutSeconds) d.pickupTimeoutSeconds = *decl.pickupTimeoutSeconds, t = true;
+        if (!t && decl.pickupTimeoutSeconds)
+          d.pickupTimeoutSeconds = *decl.pickupTimeoutSeconds, t = true;
         if (!a && decl.maxPickupAttempts)
           d.maxPickupAttempts = static_cast<int32_t>(*decl.maxPickupAttempts), a = true;
         if (!moh && decl.musicOnHold) d.musicOnHold = *decl.musicOnHold, moh = true;
@@ -411,39 +414,59 @@ class OrbitTransparency : public Pass {
     return "per plan and orbit entry: the rule outcome known at compile time, if uniform";
   }
   void run(Module& m) override {
-    // Distinct RE2 patterns and their automata; statuses cached per (pattern, entry).
+    // Distinct RE2 patterns and their automata; statuses cached per (pattern, entry). Plans
+    // whose compiled rules are the same patterns with the same identity flags (templates that
+    // differ only in translations) share one row, computed once.
     std::unordered_map<std::string, int> patId;
     std::vector<std::optional<DigitAutomaton>> autos;
     std::vector<std::vector<int8_t>> status;  // -1 unknown yet; 0 none 1 all 2 mixed 3 opaque
     const size_t nE = m.entries.size();
-    auto statusOf = [&](const std::string& re2, int e) -> int {
+    auto idOf = [&](const std::string& re2) {
       auto [it, fresh] = patId.emplace(re2, static_cast<int>(autos.size()));
       if (fresh) {
         autos.push_back(DigitAutomaton::parse(re2));
         status.emplace_back(nE, -1);
       }
-      int8_t& s = status[it->second][e];
-      if (s >= 0) return s;
-      auto& a = autos[it->second];
-      if (!a) return s = 3;
+      return it->second;
+    };
+    auto statusOf = [&](int pid, int e) -> int {
+      int8_t& st = status[pid][e];
+      if (st >= 0) return st;
+      auto& a = autos[pid];
+      if (!a) return st = 3;
       const Entry& en = m.entries[e];
-      s = static_cast<int8_t>(a->rangeStatus(en.prefix, en.digits, en.lo, en.hi));
-      return s;
+      st = static_cast<int8_t>(a->rangeStatus(en.prefix, en.digits, en.lo, en.hi));
+      return st;
     };
     std::map<std::vector<int16_t>, int> rowIds;
+    std::map<std::vector<int>, int> rowOfSignature;
     m.rows.clear();
     m.planRow.assign(m.plans.size(), 0);
     for (size_t p = 0; p < m.plans.size(); ++p) {
+      struct R {
+        int pid, index;
+        bool identity;
+      };
+      std::vector<R> rules;
+      std::vector<int> signature;
+      for (const Rule& r : m.plans[p].rules) {
+        if (!r.compiled) continue;
+        rules.push_back({idOf(r.re2), r.index, r.identity});
+        signature.insert(signature.end(), {rules.back().pid, r.index, r.identity ? 1 : 0});
+      }
+      if (auto it = rowOfSignature.find(signature); it != rowOfSignature.end()) {
+        m.planRow[p] = it->second;
+        continue;
+      }
       std::vector<int16_t> row(nE, kUnknown);
       for (size_t e = 0; e < nE; ++e) {
         if (!m.entries[e].numeric) continue;
         int16_t v = kNoRuleFires;
-        for (const Rule& r : m.plans[p].rules) {
-          if (!r.compiled) continue;
-          int s = statusOf(r.re2, static_cast<int>(e));
-          if (s == 0) continue;  // matches none of the entry
-          v = (s == 1 && r.identity && r.index <= INT16_MAX) ? static_cast<int16_t>(r.index)
-                                                             : kUnknown;
+        for (const R& r : rules) {
+          int st = statusOf(r.pid, static_cast<int>(e));
+          if (st == 0) continue;  // matches none of the entry
+          v = (st == 1 && r.identity && r.index <= INT16_MAX) ? static_cast<int16_t>(r.index)
+                                                              : kUnknown;
           break;
         }
         row[e] = v;
@@ -451,6 +474,60 @@ class OrbitTransparency : public Pass {
       auto [it, fresh] = rowIds.emplace(row, static_cast<int>(m.rows.size()));
       if (fresh) m.rows.push_back(std::move(row));
       m.planRow[p] = it->second;
+      rowOfSignature.emplace(std::move(signature), it->second);
+    }
+  }
+};
+
+class PlanAutomata : public Pass {
+ public:
+  const char* name() const override { return "plan-automata"; }
+  const char* summary() const override {
+    return "digit-only dial plans -> one first-match DFA each (shared); translations from "
+           "offsets where the pattern fixes them";
+  }
+  void run(Module& m) override {
+    constexpr size_t kMaxStates = 4096;
+    m.dfas.clear();
+    std::map<std::vector<std::string>, int> byPatterns;
+    std::map<std::pair<std::string, std::vector<int>>, std::optional<std::vector<CaptureSpan>>>
+        spanCache;
+    for (Plan& plan : m.plans) {
+      plan.dfa = kNone;
+      std::vector<std::string> patterns, key;
+      std::vector<int> index;
+      for (Rule& r : plan.rules) {
+        r.spansKnown = false;
+        r.spans.clear();
+        if (!r.compiled) continue;
+        patterns.push_back(r.re2);
+        index.push_back(r.index);
+        key.push_back(std::to_string(r.index) + ":" + r.re2);
+        std::vector<int> groups;
+        for (const Piece& pc : r.pieces)
+          if (pc.group >= 0) groups.push_back(pc.group);
+        auto [it, fresh] = spanCache.try_emplace({r.re2, groups});
+        if (fresh) it->second = DigitAutomaton::captureSpans(r.re2, groups);
+        if (!it->second) continue;
+        r.spansKnown = true;
+        for (const CaptureSpan& c : *it->second)
+          r.spans.push_back({c.group, c.beginFromEnd, c.endFromEnd, c.begin, c.end});
+      }
+      if (patterns.empty()) continue;
+      auto [it, fresh] = byPatterns.try_emplace(key, kNone);
+      if (fresh) {
+        std::optional<FirstMatchDfa> d = DigitAutomaton::firstMatch(patterns, kMaxStates);
+        if (d) {
+          Dfa out;
+          out.start = d->start;
+          out.next = std::move(d->next);
+          for (int16_t a : d->accept)
+            out.accept.push_back(a < 0 ? -1 : static_cast<int16_t>(index[a]));
+          it->second = static_cast<int>(m.dfas.size());
+          m.dfas.push_back(std::move(out));
+        }
+      }
+      plan.dfa = it->second;
     }
   }
 };
@@ -465,6 +542,7 @@ std::vector<std::unique_ptr<Pass>> standardPipeline() {
   v.push_back(std::make_unique<FoldSettings>());
   v.push_back(std::make_unique<LowerOrbits>());
   v.push_back(std::make_unique<OrbitTransparency>());
+  v.push_back(std::make_unique<PlanAutomata>());
   return v;
 }
 
@@ -476,6 +554,7 @@ std::vector<std::string> passNames() {
 
 void runPipeline(Module& m, const PipelineOptions& opts) {
   for (auto& pass : standardPipeline()) {
+    if (std::find(opts.skip.begin(), opts.skip.end(), pass->name()) != opts.skip.end()) continue;
     auto t0 = std::chrono::steady_clock::now();
     pass->run(m);
     auto t1 = std::chrono::steady_clock::now();

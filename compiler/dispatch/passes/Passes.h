@@ -10,12 +10,16 @@
 //                       exactly as CompiledDialPlan skips them); marks identity translations
 //   dedup-plans         identical dial plans (prefix, flags, rules) become one plan
 //   fold-policy         caller chains -> (plan, may_park) constants per user, pool, global
+//                       (the chains are dropped: 100,000 users need not carry them along)
 //   fold-settings       park_settings chains -> effective values per pool, field by field
 //   lower-orbits        entries -> per (prefix, digit count) key: intervals sorted, overlaps
 //                       resolved by declaration order, neighbours merged, then a balanced
 //                       compare tree or a dense jump table
 //   orbit-transparency  per plan and entry: does the plan leave every number of the entry alone
 //                       (no rule fires / an identity rule fires)? Exact, via DigitAutomaton.
+//   plan-automata       plans whose patterns DigitAutomaton understands -> one first-match DFA
+//                       per distinct pattern list; per rule, the spans of the groups its
+//                       translation uses when the pattern fixes them (no captures needed)
 //
 // Passes are deterministic and never fail: a model with errors still lowers (broken rules are
 // skipped, unresolved references dropped), because the naive reference applies the same rules.
@@ -50,6 +54,9 @@ struct PipelineOptions {
   std::function<void(const std::string& pass, const ir::Module&)> after;
   // Filled with (pass, seconds) when non-null.
   std::vector<std::pair<std::string, double>>* timings = nullptr;
+  // Passes not to run (benchmarks compare with and without an optimisation). Only passes whose
+  // absence keeps the module fully lowered make sense here: orbit-transparency, plan-automata.
+  std::vector<std::string> skip;
 };
 void runPipeline(ir::Module& m, const PipelineOptions& opts = {});
 

@@ -30,7 +30,7 @@ extern const char* const kCompileUsage =
     "                        (ir, llvm and stamp go to stdout unless -o is given)\n"
     "  --dump-after=PASS     print the IR after PASS (repeatable; `all` for every pass):\n"
     "                        lower-rules, dedup-plans, fold-policy, fold-settings,\n"
-    "                        lower-orbits, orbit-transparency\n"
+    "                        lower-orbits, orbit-transparency, plan-automata\n"
     "  -O0, -O1, -O2         LLVM optimization level (default -O2)\n"
     "  --format FMT          diagnostics as text (default), json, sarif, github\n"
     "  --werror              treat warnings as errors\n"
@@ -102,6 +102,8 @@ int runCompile(const std::vector<std::string>& args) {
   }
   CommonOptions opts;
   if (auto err = parseCommonOptions(rest, opts)) return usageError(self, *err);
+  if (!opts.compile.stopAfter.empty())
+    return usageError(self, "--stop-after does not apply: compile needs the whole check");
   if ((emit == Emit::Bundle || emit == Emit::Obj) && output.empty())
     return usageError(self, "give the output file with -o FILE");
 
