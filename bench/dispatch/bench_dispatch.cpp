@@ -9,10 +9,12 @@
 // included). Inputs are drawn from seeded generators and sorted into kinds by what the
 // interpreter decides, so every back end sees exactly the same calls.
 //
-// The XL organisation comes from bench/genorg when its output is given (--xl-dir DIR, a
-// policy directory); otherwise an XL-like policy of the same shape is generated here.
+// The XL organisation is bench/genorg's at scale 100 (run into a temporary folder), or a
+// policy directory given with --xl-dir. --xl-like uses this program's own generator instead:
+// the same sizes with one 30-rule template whose plans differ only in their translations
+// (so every plan shares one automaton), a best case next to genorg's ~900 distinct plans.
 //
-// usage: bench_dispatch [--xl-dir DIR] [--no-xl] [--seconds S] [--xl-users N]
+// usage: bench_dispatch [--xl-dir DIR | --xl-like | --no-xl] [--seconds S] [--xl-users N]
 //        bench_dispatch [--xl-users N] --write-xl DIR    (only writes the XL-like policy)
 #include <sys/stat.h>
 #include <unistd.h>
@@ -378,6 +380,7 @@ struct Args {
   bool xl = true;
   double seconds = 0.3;
   int xlUsers = 100000;
+  bool xlLike = false;
 };
 
 }  // namespace
@@ -390,6 +393,8 @@ int main(int argc, char** argv) {
       a.xlDir = argv[++i];
     else if (s == "--no-xl")
       a.xl = false;
+    else if (s == "--xl-like")
+      a.xlLike = true;
     else if (s == "--seconds" && i + 1 < argc)
       a.seconds = std::atof(argv[++i]);
     else if (s == "--xl-users" && i + 1 < argc)
@@ -401,7 +406,8 @@ int main(int argc, char** argv) {
       return 0;
     } else {
       std::fprintf(stderr,
-                   "usage: bench_dispatch [--xl-dir DIR] [--no-xl] [--seconds S] [--xl-users N]\n");
+                   "usage: bench_dispatch [--xl-dir DIR | --xl-like | --no-xl] [--seconds S] "
+                   "[--xl-users N]\n");
       return 2;
     }
   }
@@ -414,6 +420,19 @@ int main(int argc, char** argv) {
   fs::create_directories(tmp);
   if (a.xl) {
     std::string dir = a.xlDir;
+#ifdef CALLPARK_GENORG
+    if (dir.empty() && !a.xlLike) {
+      dir = tmp + "/genorg100";
+      std::string cmd = std::string(CALLPARK_GENORG) + " 100 " + dir + " >/dev/null";
+      auto t0 = Clock::now();
+      if (std::system(cmd.c_str()) != 0) {
+        std::fprintf(stderr, "bench_dispatch: %s failed\n", cmd.c_str());
+        return 2;
+      }
+      std::printf("XL: bench/genorg scale 100 in %s (%.1f s)\n", dir.c_str(),
+                  seconds(t0, Clock::now()));
+    }
+#endif
     if (dir.empty()) {
       dir = tmp + "/xl";
       XlShape x;

@@ -14,7 +14,9 @@
  *
  * Thread safety: all functions are pure with respect to the compiled policy; they may be called
  * concurrently from any number of threads (the environment compiles regex sets lazily and
- * thread-safely). No function allocates memory the caller must free.
+ * thread-safely). No function allocates memory the caller must free; the strings
+ * cp_settings_fn returns belong to the compiled policy and live as long as it.
+ * `dialed` must not overlap *out.
  */
 #ifndef CALLPARK_RUNTIME_ABI_DISPATCH_ABI_H
 #define CALLPARK_RUNTIME_ABI_DISPATCH_ABI_H

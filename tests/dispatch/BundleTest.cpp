@@ -106,6 +106,9 @@ TEST_F(BundleTest, CurrentStampLinksCachedObjectCode) {
   EXPECT_EQ(loaded.dispatcher->module().poolNames, fresh->module().poolNames);
   EXPECT_EQ(loaded.dispatcher->policy().ranges.size(), 6u);
   EXPECT_EQ(loaded.dispatcher->policy().musicFiles.size(), 1u);
+  EXPECT_EQ(loaded.dispatcher->musicPath(loaded.dispatcher->policy().musicFiles[0]),
+            (dir_ / "contoso" / "moh" / "redmond.wav").string());
+  EXPECT_EQ(loaded.dispatcher->musicPath("elsewhere.wav"), "");
   cp_park_settings s;
   ASSERT_EQ(loaded.dispatcher->settings(loaded.dispatcher->findPool("sydney-fe01.contoso.com"), &s),
             CP_STATUS_OK);

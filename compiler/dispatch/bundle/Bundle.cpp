@@ -292,8 +292,10 @@ PolicyInfo PolicyInfo::fromModel(const model::Model& m) {
   for (const auto& a : m.parkAccess) p.parkAccess.push_back({a.number, a.pool});
   std::set<std::string> music;
   for (const auto& s : m.settings)
-    if (s.musicFile && !s.musicFile->empty() && music.insert(*s.musicFile).second)
+    if (s.musicFile && !s.musicFile->empty() && music.insert(*s.musicFile).second) {
       p.musicFiles.push_back(*s.musicFile);
+      p.musicPaths.push_back(absolute(*s.musicFile));
+    }
   p.userOrder.resize(m.users.size());
   for (size_t u = 0; u < m.users.size(); ++u) p.userOrder[u] = static_cast<int>(u);
   std::stable_sort(p.userOrder.begin(), p.userOrder.end(),
@@ -333,6 +335,7 @@ std::string write(const Bundle& b) {
     policy.i64(a.pool);
   }
   policy.strs(p.musicFiles);
+  policy.strs(p.musicPaths);
   policy.ints(p.userOrder);
 
   w.out.append(kMagic, sizeof kMagic);
@@ -392,6 +395,8 @@ std::optional<Bundle> read(std::string_view bytes, std::string* error) {
     a.pool = q.i32();
   }
   p.musicFiles = q.strs();
+  p.musicPaths = q.strs();
+  if (p.musicPaths.size() != p.musicFiles.size()) q.ok = false;
   p.userOrder = q.ints();
   for (int u : p.userOrder)
     if (u < 0) q.ok = false;

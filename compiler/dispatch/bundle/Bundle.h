@@ -92,7 +92,8 @@ struct PolicyInfo {
   std::vector<int> poolSite;               // per pool: site index, -1 none
   std::vector<RangeInfo> ranges;           // model order (= ir Entry::target for orbits)
   std::vector<ParkAccessInfo> parkAccess;  // model order (= ir Entry::target for park)
-  std::vector<std::string> musicFiles;     // distinct music files the settings name
+  std::vector<std::string> musicFiles;     // distinct music files, as the settings name them
+  std::vector<std::string> musicPaths;     // the same files, absolute (for another directory)
   // User indices sorted by SIP URI compared case-insensitively (stable: the first declaration
   // first), so a loaded policy finds users by binary search without building an index.
   std::vector<int> userOrder;

@@ -204,6 +204,12 @@ Decision Dispatcher::decide(std::string_view callerSip, std::string_view dialed)
   return d;
 }
 
+std::string Dispatcher::musicPath(std::string_view settingsMusicFile) const {
+  for (size_t i = 0; i < policy_.musicFiles.size(); ++i)
+    if (policy_.musicFiles[i] == settingsMusicFile) return policy_.musicPaths[i];
+  return "";
+}
+
 std::string Dispatcher::backendName() const {
   if (!native_) return "interpreter";
   return "jit (LLVM " + stamp_.llvm + " ORC LLJIT, " +

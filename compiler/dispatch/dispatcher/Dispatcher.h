@@ -115,6 +115,9 @@ class Dispatcher {
   const ir::Module& module() const { return ir_; }  // names: poolNames, rangeNames, users...
   const bundle::PolicyInfo& policy() const { return policy_; }
   const bundle::Stamp& stamp() const { return stamp_; }
+  // The absolute path of a music file as settings() names it (relative to where the policy
+  // was compiled), "" for the built-in default or an unknown name.
+  std::string musicPath(std::string_view settingsMusicFile) const;
 
   Backend backend() const { return native_ ? Backend::Jit : Backend::Interpreter; }
   // "jit (LLVM 19.1.7 ORC, object cache)" / "jit (LLVM 19.1.7 ORC, compiled)" / "interpreter".
