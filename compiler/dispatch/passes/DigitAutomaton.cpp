@@ -1,6 +1,7 @@
 #include "compiler/dispatch/passes/DigitAutomaton.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace callpark::dispatch {
 
@@ -529,17 +530,25 @@ std::optional<FirstMatchDfa> DigitAutomaton::firstMatch(const std::vector<std::s
     if (out.size() > kMaxStates * 4) return std::nullopt;
   }
   const size_t n = out.size();
-  auto closure = [&](std::vector<int> seeds, bool atBegin) {
-    std::vector<char> seen(n, 0);
-    std::vector<int> stack = seeds, res;
-    for (int x : seeds) seen[x] = 1;
+  // Subset construction. Scratch space is reused across steps (a generation-stamped mark
+  // array instead of a fresh `seen` vector per closure): a plan of 30 rules needs a few
+  // thousand closures, and an XL organisation has hundreds of distinct plans.
+  std::vector<uint32_t> mark(n, 0);
+  uint32_t generation = 0;
+  std::vector<int> stack, res;
+  auto closure = [&](std::vector<int>& seeds, bool atBegin) {
+    ++generation;
+    stack.assign(seeds.begin(), seeds.end());
+    res.clear();
+    for (int x : seeds) mark[x] = generation;
     while (!stack.empty()) {
       int x = stack.back();
       stack.pop_back();
       res.push_back(x);
       for (const auto& e : out[x]) {
-        if (e.mask || e.assert == 2 || (e.assert == 1 && !atBegin) || seen[e.to]) continue;
-        seen[e.to] = 1;
+        if (e.mask || e.assert == 2 || (e.assert == 1 && !atBegin) || mark[e.to] == generation)
+          continue;
+        mark[e.to] = generation;
         stack.push_back(e.to);
       }
     }
@@ -548,45 +557,53 @@ std::optional<FirstMatchDfa> DigitAutomaton::firstMatch(const std::vector<std::s
   };
   // At the end of a non-empty text: plain and end-of-text epsilons reach which accepts?
   auto acceptOf = [&](const std::vector<int>& set) {
-    std::vector<char> seen(n, 0);
-    std::vector<int> stack = set;
-    for (int x : stack) seen[x] = 1;
+    ++generation;
+    stack.assign(set.begin(), set.end());
+    for (int x : stack) mark[x] = generation;
     int best = -1;
     while (!stack.empty()) {
       int x = stack.back();
       stack.pop_back();
       if (acceptTag[x] >= 0 && (best < 0 || acceptTag[x] < best)) best = acceptTag[x];
       for (const auto& e : out[x]) {
-        if (e.mask || e.assert == 1 || seen[e.to]) continue;
-        seen[e.to] = 1;
+        if (e.mask || e.assert == 1 || mark[e.to] == generation) continue;
+        mark[e.to] = generation;
         stack.push_back(e.to);
       }
     }
     return best;
   };
-  FirstMatchDfa d;
-  std::map<std::vector<int>, int> ids;
-  std::vector<std::vector<int>> sets;
-  auto stateOf = [&](std::vector<int> set) -> int {
-    auto it = ids.find(set);
-    if (it != ids.end()) return it->second;
-    int id = static_cast<int>(sets.size());
-    ids.emplace(set, id);
-    sets.push_back(std::move(set));
-    return id;
+  struct SetHash {
+    size_t operator()(const std::vector<int>& v) const {
+      uint64_t h = 1469598103934665603ull;
+      for (int x : v) h = (h ^ static_cast<uint32_t>(x)) * 1099511628211ull;
+      return static_cast<size_t>(h);
+    }
   };
+  FirstMatchDfa d;
+  std::unordered_map<std::vector<int>, int, SetHash> ids;
+  std::vector<std::vector<int>> sets;
+  auto stateOf = [&](const std::vector<int>& set) -> int {
+    auto [it, fresh] = ids.try_emplace(set, static_cast<int>(sets.size()));
+    if (fresh) sets.push_back(set);
+    return it->second;
+  };
+  std::vector<int> seeds{0};
   stateOf({});  // 0: dead
-  d.start = stateOf(closure({0}, true));
+  d.start = stateOf(closure(seeds, true));
+  std::array<std::vector<int>, 12> bySym;
   for (size_t st = 0; st < sets.size(); ++st) {
     if (sets.size() > maxStates || sets.size() > 0xFFFF) return std::nullopt;
+    for (auto& v : bySym) v.clear();
+    for (int x : sets[st])
+      for (const auto& e : out[x])
+        for (uint16_t m = e.mask; m; m &= static_cast<uint16_t>(m - 1))
+          bySym[__builtin_ctz(m)].push_back(e.to);
     for (int sym = 0; sym < 12; ++sym) {
-      std::vector<int> seeds;
-      for (int x : sets[st])
-        for (const auto& e : out[x])
-          if (e.mask & (1u << sym)) seeds.push_back(e.to);
-      std::sort(seeds.begin(), seeds.end());
-      seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
-      int to = seeds.empty() ? 0 : stateOf(closure(std::move(seeds), false));
+      std::vector<int>& sd = bySym[sym];
+      std::sort(sd.begin(), sd.end());
+      sd.erase(std::unique(sd.begin(), sd.end()), sd.end());
+      int to = sd.empty() ? 0 : stateOf(closure(sd, false));
       d.next.push_back(static_cast<uint16_t>(to));
     }
     d.accept.push_back(static_cast<int16_t>(st == 0 ? -1 : acceptOf(sets[st])));
