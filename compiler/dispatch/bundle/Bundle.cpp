@@ -362,9 +362,20 @@ std::optional<Stamp> readStamp(std::string_view bytes, std::string* error) {
 }
 
 std::optional<Bundle> read(std::string_view bytes, std::string* error) {
+  std::optional<BundleView> v = readView(bytes, error);
+  if (!v) return std::nullopt;
+  Bundle b;
+  b.stamp = std::move(v->stamp);
+  b.policy = std::move(v->policy);
+  b.ir = std::string(v->ir);
+  b.object = std::string(v->object);
+  return b;
+}
+
+std::optional<BundleView> readView(std::string_view bytes, std::string* error) {
   Sections sec;
   if (!split(bytes, &sec, error)) return std::nullopt;
-  Bundle b;
+  BundleView b;
   binary::Reader r{sec.stamp};
   b.stamp = readStampFrom(r);
   if (!r.ok || !r.in.empty()) {
@@ -404,8 +415,8 @@ std::optional<Bundle> read(std::string_view bytes, std::string* error) {
     *error = "the bundle's policy section is malformed";
     return std::nullopt;
   }
-  b.ir = std::string(sec.ir);
-  b.object = std::string(sec.object);
+  b.ir = sec.ir;
+  b.object = sec.object;
   return b;
 }
 

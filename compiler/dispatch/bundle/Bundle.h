@@ -110,7 +110,15 @@ struct Bundle {
   std::string object;  // ELF relocatable
 };
 
+// A bundle read in place: ir and object point into the bytes given to readView.
+struct BundleView {
+  Stamp stamp;
+  PolicyInfo policy;
+  std::string_view ir, object;
+};
+
 std::string write(const Bundle& b);
+std::optional<BundleView> readView(std::string_view bytes, std::string* error);
 // nullopt + *error when the bytes are not a bundle this program can read (wrong magic, other
 // format version, damaged).
 std::optional<Bundle> read(std::string_view bytes, std::string* error);

@@ -112,7 +112,7 @@ Dispatcher::Built Dispatcher::load(const std::string& bundlePath, const Dispatch
 Dispatcher::Built Dispatcher::loadBytes(std::string_view bytes, const DispatcherOptions& opts) {
   Built out;
   std::string error;
-  std::optional<bundle::Bundle> b = bundle::read(bytes, &error);
+  std::optional<bundle::BundleView> b = bundle::readView(bytes, &error);
   if (!b) {
     out.toolError = error;
     return out;

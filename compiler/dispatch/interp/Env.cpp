@@ -7,7 +7,8 @@
 
 const callpark::normalize::CompiledDialPlan& cp_env::plan(int id) const {
   std::call_once(once[id], [&] {
-    compiled[id].emplace(callpark::normalize::CompiledDialPlan::compile(plans[id]));
+    compiled[id].emplace(callpark::normalize::CompiledDialPlan::compile(
+        callpark::dispatch::toModelPlan(module->plans[id])));
   });
   return *compiled[id];
 }
@@ -16,14 +17,14 @@ namespace callpark::dispatch {
 
 std::unique_ptr<cp_env> makeEnv(const ir::Module& m) {
   auto env = std::make_unique<cp_env>();
-  for (const ir::Plan& p : m.plans) env->plans.push_back(toModelPlan(p));
+  env->module = &m;
   env->once = std::make_unique<std::once_flag[]>(m.plans.size());
   env->compiled = std::make_unique<std::optional<normalize::CompiledDialPlan>[]>(m.plans.size());
   return env;
 }
 
 void precompileAll(const cp_env& env) {
-  for (size_t i = 0; i < env.plans.size(); ++i) env.plan(static_cast<int>(i));
+  for (size_t i = 0; i < env.module->plans.size(); ++i) env.plan(static_cast<int>(i));
 }
 
 }  // namespace callpark::dispatch

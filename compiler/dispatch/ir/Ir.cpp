@@ -2,6 +2,8 @@
 
 #include "compiler/dispatch/ir/internal/Binary.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 #include <ostream>
 #include <sstream>
@@ -308,8 +310,8 @@ std::vector<std::string> verify(const Module& m, bool lowered) {
     size_t n = a.accept.size();
     if (n == 0 || a.next.size() != n * 12 || a.start < 0 || static_cast<size_t>(a.start) >= n)
       fail("dfa #" + std::to_string(d) + " is malformed");
-    for (uint16_t x : a.next)
-      if (x >= n) fail("dfa #" + std::to_string(d) + " has a transition out of range");
+    if (!a.next.empty() && *std::max_element(a.next.begin(), a.next.end()) >= n)
+      fail("dfa #" + std::to_string(d) + " has a transition out of range");
   }
   for (size_t p = 0; p < m.plans.size(); ++p) {
     const Plan& plan = m.plans[p];
@@ -464,12 +466,11 @@ std::string writeBinary(const Module& m) {
     w.i64(p.dfa);
   }
   w.u64(m.dfas.size());
-  for (const Dfa& d : m.dfas) {
+  static_assert(std::endian::native == std::endian::little, "DFA tables are stored raw");
+  for (const Dfa& d : m.dfas) {  // tables as raw little-endian 16-bit words: read with memcpy
     w.i64(d.start);
-    w.u64(d.next.size());
-    for (uint16_t x : d.next) w.u64(x);
-    w.u64(d.accept.size());
-    for (int16_t x : d.accept) w.i64(x);
+    w.str(std::string_view(reinterpret_cast<const char*>(d.next.data()), d.next.size() * 2));
+    w.str(std::string_view(reinterpret_cast<const char*>(d.accept.data()), d.accept.size() * 2));
   }
   w.ints(m.planOfModel);
   w.u64(m.vpMayPark.size());
@@ -592,10 +593,12 @@ std::optional<Module> readBinary(std::string_view bytes) {
   m.dfas.resize(r.count());
   for (Dfa& d : m.dfas) {
     d.start = r.i32();
-    d.next.resize(r.count());
-    for (auto& x : d.next) x = static_cast<uint16_t>(r.u64());
-    d.accept.resize(r.count());
-    for (auto& x : d.accept) x = static_cast<int16_t>(r.i64());
+    std::string_view next = r.view(), accept = r.view();
+    if (next.size() % 2 || accept.size() % 2) r.ok = false;
+    d.next.resize(next.size() / 2);
+    std::memcpy(d.next.data(), next.data(), d.next.size() * 2);
+    d.accept.resize(accept.size() / 2);
+    std::memcpy(d.accept.data(), accept.data(), d.accept.size() * 2);
   }
   m.planOfModel = r.ints();
   m.vpMayPark.resize(r.count());
