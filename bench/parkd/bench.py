@@ -376,7 +376,9 @@ def music_bench(args, tmp, policy):
         d = os.path.join(tmp, "music-%d" % n)
         os.makedirs(d, exist_ok=True)
         sink_port = free_port("udp")
-        parkd = Parkd(args.parkd, policy, d, extra=["--max-fds", str(n * 2 + 1000)])
+        # The SIPp callers send no RTP: dead-caller detection would end them after 60 s.
+        parkd = Parkd(args.parkd, policy, d,
+                      extra=["--max-fds", str(n * 2 + 1000), "--media-timeout", "0"])
         parker_port = free_port()
         parker = Proc([SIPP, "-sf", os.path.join(HERE, "parker_sink.xml"), "-i", "127.0.0.1",
                        "-p", str(parker_port), "-t", "u1", "-nostdin", "-nr"], d, "parker")

@@ -37,6 +37,7 @@ class MediaEngine::Endpoint {
   size_t musicPos = 0;
   size_t musicIndex = SIZE_MAX;  // index in engine->music_, SIZE_MAX when not playing
   Endpoint* peer = nullptr;
+  uint32_t rx = 0;  // packets received (RTP and muxed RTCP)
 };
 
 MediaEngine::MediaEngine(const struct sa& ip) : ip_(ip) {
@@ -114,6 +115,14 @@ void MediaEngine::stopMusic(Endpoint* e) {
   e->musicIndex = SIZE_MAX;
   e->clip.reset();
   if (music_.empty()) tmr_cancel(&tmr_);
+}
+
+bool MediaEngine::playing(const Endpoint* e) const {
+  return e->musicIndex != SIZE_MAX;
+}
+
+uint32_t MediaEngine::received(const Endpoint* e) const {
+  return e->rx;
 }
 
 void MediaEngine::bridge(Endpoint* a, Endpoint* b) {
@@ -201,15 +210,14 @@ void MediaEngine::onRtp(const struct sa* src, struct mbuf* mb, void* arg) {
     ++self->stats_.droppedPackets;
     return;
   }
+  ++e->rx;
   uint8_t pt = p[1] & 0x7F;
-  if (pt >= 72 && pt <= 76) return;  // RTCP on the RTP port (rtcp-mux): ignore
+  if (pt >= 72 && pt <= 76) return;  // RTCP on the RTP port (rtcp-mux): alive, nothing to relay
   ++self->stats_.receivedPackets;
-  if (!e->latched || !sa_cmp(&e->remote, src, SA_ALL)) {
-    if (!e->latched) {
-      e->remote = *src;
-      e->haveRemote = true;
-      e->latched = true;
-    }
+  if (!e->latched) {
+    e->remote = *src;
+    e->haveRemote = true;
+    e->latched = true;
   }
   Endpoint* peer = e->peer;
   if (!peer || !peer->haveRemote) {

@@ -81,7 +81,11 @@ class MediaEngine {
   void setRemote(Endpoint* e, const struct sa& remote, Codec codec);
   void playMusic(Endpoint* e, std::shared_ptr<const MusicClip> clip);
   void stopMusic(Endpoint* e);
+  bool playing(const Endpoint* e) const;
   void bridge(Endpoint* a, Endpoint* b);
+  // Packets received on the endpoint so far (RTP, and RTCP multiplexed on the RTP port): the
+  // liveness signal for dead-caller detection. Wraps around; compare for change only.
+  uint32_t received(const Endpoint* e) const;
 
   const MediaStats& stats() const { return stats_; }
   size_t musicListeners() const { return music_.size(); }

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/random.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -35,6 +37,12 @@ struct ParkServer::Leg {
   bool referring = false;         // shutdown: a REFER to the parker is pending
   bool shutdownRecorded = false;  // shutdown: its `ended` event is written
   std::vector<int> offered;       // inbound: codecs the offer allows (payload types 0 / 8)
+  // Media direction from the peer's SDP, and dead-caller detection (parked legs).
+  bool peerSends = true;     // the peer is expected to send RTP (sendrecv / sendonly)
+  bool peerReceives = true;  // the peer wants our RTP (sendrecv / recvonly): music plays
+  std::shared_ptr<const media::MusicClip> clip;  // parked: what it hears while it may
+  uint32_t rxSeen = 0;    // media_->received() at the last sweep that saw it change
+  park::TimeMs rxAt = 0;  // when it last changed (or when the clock was restarted)
 };
 
 namespace {
@@ -87,13 +95,30 @@ uint16_t statusCodeOf(park::Status s, const char** reason) {
 
 }  // namespace
 
-ParkServer::ParkServer(ServerConfig config) : config_(std::move(config)), runtime_(*this) {
+namespace {
+
+park::RuntimeConfig runtimeConfig(const ServerConfig& c) {
+  park::RuntimeConfig rc;
+  rc.seed = c.seed;
+  while (rc.seed == 0)
+    if (getrandom(&rc.seed, sizeof rc.seed, 0) != ssize_t(sizeof rc.seed) && errno != EINTR)
+      rc.seed = uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                (uint64_t(getpid()) << 32);
+  return rc;
+}
+
+}  // namespace
+
+ParkServer::ParkServer(ServerConfig config)
+    : config_(std::move(config)), runtime_(*this, runtimeConfig(config_)) {
   tmr_init(&timer_);
+  tmr_init(&mediaTmr_);
   startMs_ = tmr_jiffies();
 }
 
 ParkServer::~ParkServer() {
   tmr_cancel(&timer_);
+  tmr_cancel(&mediaTmr_);
   std::vector<uint64_t> ids;
   for (auto& [id, leg] : legs_) ids.push_back(id);
   for (uint64_t id : ids) destroyLeg(id);
@@ -114,17 +139,20 @@ std::string ParkServer::start() {
     if (!events_)
       return "cannot open the event file " + config_.eventsFile + ": " + strerror(errno);
   }
-  LoadOptions lo;
-  lo.timeScale = config_.timeScale;
-  PolicyLoad load = loadPolicy(config_.policyPath, lo);
+  PolicyLoad load = loadPolicy(config_.policyPath, loadOptions());
   if (!load.policy) {
     std::string why = !load.toolError.empty() ? load.toolError : "the policy has errors";
-    return "cannot load policy " + config_.policyPath + ": " + why + "\n" + load.diagnosticsText;
+    if (load.origin.recompiled) why += " (the bundle is stale: " + load.origin.staleReason + ")";
+    std::string msg = "cannot load policy " + config_.policyPath + ": " + why;
+    if (!load.diagnosticsText.empty()) msg += "\n" + load.diagnosticsText;
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    return msg;
   }
   if (std::string why = runtime_.replacePolicy(load.policy->runtimePolicy(), now()); !why.empty())
     return "the runtime refused the policy: " + why;
   drain();
   policy_ = load.policy;
+  logPolicy("loaded");
   if (!config_.tokensFile.empty())
     if (std::string err = tokens_.loadFile(config_.tokensFile); !err.empty()) return err;
   struct sa mediaIp = config_.sip.empty() ? sa{} : config_.sip.front().addr;
@@ -135,13 +163,52 @@ std::string ParkServer::start() {
     setupAdmin();
     if (std::string err = admin_.start(config_.admin, &tokens_); !err.empty()) return err;
   }
+  if (config_.mediaTimeoutMs > 0) tmr_start(&mediaTmr_, 0, &ParkServer::onMediaSweep, this);
   return "";
 }
 
-std::string ParkServer::reload(int* status) {
+LoadOptions ParkServer::loadOptions() const {
   LoadOptions lo;
   lo.timeScale = config_.timeScale;
-  PolicyLoad load = loadPolicy(config_.policyPath, lo);
+  lo.writeBundle = config_.writeBundle;
+  lo.warn = [](const std::string& msg) {
+    std::fprintf(stderr, "parkd: warning: %s\n", msg.c_str());
+    std::fflush(stderr);
+  };
+  return lo;
+}
+
+void ParkServer::logPolicy(const char* what) const {
+  std::string dispatch = policy_->backend();
+  if (!policy_->fallbackReason().empty())
+    dispatch += " (native code unavailable: " + policy_->fallbackReason() + ")";
+  std::fprintf(stderr, "parkd: policy %s %s: %s; dispatch: %s\n", policy_->source().c_str(), what,
+               policy_->origin().describe().c_str(), dispatch.c_str());
+  std::fflush(stderr);
+}
+
+// The policy and dispatch back end, as /healthz and a reload's answer show them.
+static void describePolicy(ordered_json& j, const PolicyHandle& p) {
+  j["policy"] = p.source();
+  j["policy_kind"] = p.origin().bundle ? "bundle" : "policy";
+  if (p.origin().bundle) {
+    ordered_json b;
+    b["stamp"] = p.origin().recompiled ? "stale" : "current";
+    b["loaded"] = p.origin().recompiled ? "recompiled" : "object code linked";
+    if (p.origin().recompiled) {
+      b["stale_reason"] = p.origin().staleReason;
+      b["rewritten"] = p.origin().rewritten;
+      if (!p.origin().rewriteError.empty()) b["rewrite_error"] = p.origin().rewriteError;
+    }
+    j["bundle"] = b;
+  }
+  j["dispatch"] = p.backendKind();
+  j["dispatch_detail"] = p.backend();
+  if (!p.fallbackReason().empty()) j["dispatch_fallback_reason"] = p.fallbackReason();
+}
+
+std::string ParkServer::reload(int* status) {
+  PolicyLoad load = loadPolicy(config_.policyPath, loadOptions());
   ordered_json body;
   if (!load.policy) {
     *status = 422;
@@ -150,6 +217,7 @@ std::string ParkServer::reload(int* status) {
     body["error"] = !load.toolError.empty()
                         ? load.toolError
                         : std::to_string(load.errors) + " error(s) in the policy";
+    if (load.origin.recompiled) body["bundle_stale_reason"] = load.origin.staleReason;
     json diags =
         json::parse(load.diagnosticsJson.empty() ? "null" : load.diagnosticsJson, nullptr, false);
     body["diagnostics"] = diags.is_discarded() ? json(load.diagnosticsJson) : diags;
@@ -166,10 +234,12 @@ std::string ParkServer::reload(int* status) {
   drain();
   armTimer();
   ++counters_.reloadsOk;
+  logPolicy("reloaded");
   *status = 200;
   body["reloaded"] = true;
   body["warnings"] = load.warnings;
   body["parked"] = liveCalls_.size();
+  describePolicy(body, *policy_);
   return body.dump() + "\n";
 }
 
@@ -179,6 +249,7 @@ void ParkServer::shutdown(std::function<void()> done) {
   stopped_ = std::move(done);
   admin_.stop();
   tmr_cancel(&timer_);  // no more ringbacks: the runtime is frozen from here on
+  tmr_cancel(&mediaTmr_);
   std::vector<std::pair<park::CallId, uint64_t>> calls(liveCalls_.begin(), liveCalls_.end());
   for (auto [call, legId] : calls) {
     Leg* leg = findLeg(legId);
@@ -309,6 +380,11 @@ void ParkServer::onRecord(const park::EventRecord& r) {
     default:
       break;
   }
+  if (r.kind == K::Ended && r.call == mediaTimeoutCall_ && mediaTimeoutCall_ != 0) {
+    park::EventRecord why = r;  // the runtime knows a hang-up; parkd knows it was silence
+    why.reason = "media_timeout";
+    return writeEventLine(park::toJsonLine(why));
+  }
   writeEventLine(park::toJsonLine(r));
 }
 
@@ -416,6 +492,8 @@ void ParkServer::onInvite(const struct sip_msg* msg) {
   if (offer) {
     for (auto c : {media::Codec::Pcmu, media::Codec::Pcma})
       if (sip::offersCodec(*offer, c)) leg->offered.push_back(int(c));
+    leg->peerSends = sip::peerSends(*offer);
+    leg->peerReceives = sip::peerReceives(*offer);
     if (sa_set_str(&leg->remote, offer->address.c_str(), offer->port) == 0) {
       leg->haveRemote = true;
       media_->setRemote(leg->ep, leg->remote, codec);
@@ -458,12 +536,19 @@ void ParkServer::execute(QueuedCommand& q) {
       liveCalls_[c.call] = leg->id;
       std::string hdrs = "X-Callpark-Orbit: " + std::string(c.orbit.view()) +
                          "\r\nX-Callpark-Call-Id: " + std::to_string(c.call) + "\r\n";
-      int err = leg->sip->accept(currentInvite_, media_->localPort(leg->ep), leg->codec, hdrs);
+      std::string_view dir = leg->peerSends && leg->peerReceives ? "sendrecv"
+                             : leg->peerSends                    ? "recvonly"
+                             : leg->peerReceives                 ? "sendonly"
+                                                                 : "inactive";
+      bool offered = currentInvite_->mb && mbuf_get_left(currentInvite_->mb) > 0;
+      int err = leg->sip->accept(currentInvite_, media_->localPort(leg->ep), leg->codec, hdrs,
+                                 offered ? dir : std::string_view("sendrecv"));
       if (err == 0) {
         leg->answered = true;
-        std::shared_ptr<const media::MusicClip> clip =
-            c.music ? policy_->music(q.musicFile) : media::silenceClip();
-        media_->playMusic(leg->ep, clip);
+        leg->clip = c.music ? policy_->music(q.musicFile) : media::silenceClip();
+        if (leg->peerReceives) media_->playMusic(leg->ep, leg->clip);
+        leg->rxSeen = media_->received(leg->ep);
+        leg->rxAt = now();
       }
       return;
     }
@@ -530,6 +615,9 @@ void ParkServer::notifyParker(const QueuedCommand& q) {
   if (c.notice == park::Notice::Parked)
     body = "Call parked on orbit " + orbit + " (call id " + std::to_string(c.call) + "). Dial " +
            orbit + " to pick it up.";
+  else if (c.notice == park::Notice::Abandoned && c.call == mediaTimeoutCall_)
+    body = "The call you parked on orbit " + orbit + " was lost: no audio from the caller for " +
+           std::to_string(config_.mediaTimeoutMs / 1000) + " s.";
   else if (c.notice == park::Notice::Abandoned)
     body = "The call you parked on orbit " + orbit + " hung up.";
   else
@@ -538,6 +626,7 @@ void ParkServer::notifyParker(const QueuedCommand& q) {
       "X-Callpark-Orbit: " + orbit + "\r\nX-Callpark-Call-Id: " + std::to_string(c.call) +
       "\r\nX-Callpark-Notice: " + (c.notice == park::Notice::Parked ? "parked" : "abandoned") +
       "\r\n";
+  if (c.call == mediaTimeoutCall_) hdrs += "X-Callpark-Reason: media_timeout\r\n";
   ++counters_.notifications;
   sip_.sendMessage(q.uri, body, hdrs);
 }
@@ -602,7 +691,65 @@ bool ParkServer::legMedia(sip::SipLeg& sl, const sip::MediaDesc& desc) {
   if (sa_set_str(&ra, desc.address.c_str(), desc.port) != 0) return false;
   leg->codec = sl.codec();
   media_->setRemote(leg->ep, ra, sl.codec());
+  applyPeerMedia(*leg, desc);
   return true;
+}
+
+// A new description from the peer (the answer in an ACK, a re-INVITE): what it sends and
+// wants to receive now. A parked leg's music follows; the silence clock starts again.
+void ParkServer::applyPeerMedia(Leg& leg, const sip::MediaDesc& desc) {
+  leg.peerSends = sip::peerSends(desc);
+  leg.peerReceives = sip::peerReceives(desc);
+  leg.rxSeen = media_->received(leg.ep);
+  leg.rxAt = now();
+  if (leg.role != Role::Parked || !leg.live || leg.peer || !leg.clip) return;
+  if (!leg.peerReceives)
+    media_->stopMusic(leg.ep);
+  else if (!media_->playing(leg.ep))
+    media_->playMusic(leg.ep, leg.clip);
+}
+
+// ---- dead callers ---------------------------------------------------------------------------
+
+void ParkServer::onMediaSweep(void* arg) {
+  auto* self = static_cast<ParkServer*>(arg);
+  self->sweepMedia();
+  // A quarter of the timeout between looks (0.25 .. 5 s): a dead caller is found between
+  // timeout and 1.25 x timeout after its last packet.
+  uint32_t every = std::clamp<uint32_t>(self->config_.mediaTimeoutMs / 4, 250, 5000);
+  if (!self->stopping_) tmr_start(&self->mediaTmr_, every, &ParkServer::onMediaSweep, self);
+}
+
+// Looks at every parked leg's packet counter: a count that moved restarts its silence clock;
+// one that stood still for mediaTimeoutMs while the peer is expected to send ends the call.
+// O(parked calls) per sweep, no clock reading on the media path.
+void ParkServer::sweepMedia() {
+  park::TimeMs t = now();
+  std::vector<uint64_t> dead;
+  for (const auto& [call, legId] : liveCalls_) {
+    Leg* leg = findLeg(legId);
+    if (!leg || !leg->live || !leg->answered || leg->peer) continue;
+    uint32_t rx = media_->received(leg->ep);
+    if (rx != leg->rxSeen || !leg->peerSends) {
+      leg->rxSeen = rx;
+      leg->rxAt = t;
+    } else if (t - leg->rxAt >= park::TimeMs(config_.mediaTimeoutMs)) {
+      dead.push_back(legId);
+    }
+  }
+  for (uint64_t id : dead)
+    if (Leg* leg = findLeg(id); leg && leg->live) mediaTimedOut(*leg);
+}
+
+void ParkServer::mediaTimedOut(Leg& leg) {
+  ++counters_.mediaTimeouts;
+  park::CallId call = leg.call;
+  uint64_t id = leg.id;
+  leg.live = false;
+  mediaTimeoutCall_ = call;
+  feed(park::ParkedHungUp{call});  // ended: abandoned (reason media_timeout), parker told
+  mediaTimeoutCall_ = 0;
+  destroyLeg(id);  // BYE: if the phone is only mute, not gone, it learns the call is over
 }
 
 void ParkServer::legEstablished(sip::SipLeg& sl) {
@@ -690,8 +837,7 @@ void ParkServer::setupAdmin() {
   admin_.route("GET", "/healthz", Permission::Read, [this](const admin::Request&) {
     ordered_json j;
     j["status"] = stopping_ ? "stopping" : "ok";
-    j["policy"] = policy_ ? policy_->source() : "";
-    j["dispatch"] = policy_ ? policy_->backend() : "";
+    if (policy_) describePolicy(j, *policy_);
     j["parked"] = liveCalls_.size();
     return Response{200, "application/json", j.dump() + "\n"};
   });
@@ -835,6 +981,9 @@ std::string ParkServer::metricsText() const {
           double(n), {{"code", code}});
   w.add("callpark_notifications_total", "counter", "MESSAGEs sent to parkers.",
         double(counters_.notifications));
+  w.add("callpark_media_timeouts_total", "counter",
+        "Parked callers ended because no RTP or RTCP came from them (dead callers).",
+        double(counters_.mediaTimeouts));
   w.add("callpark_policy_reloads_total", "counter", "Policy reloads, by result.",
         double(counters_.reloadsOk), {{"result", "ok"}});
   w.add("callpark_policy_reloads_total", "counter", "Policy reloads, by result.",

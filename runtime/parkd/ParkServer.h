@@ -43,8 +43,17 @@ struct ServerConfig {
   struct sa admin {};
   std::string tokensFile;
   std::string outboundProxy;
-  std::string eventsFile;  // JSON lines; "-" = stdout; "" = none
-  double timeScale = 1.0;  // test hook (see LoadOptions)
+  std::string eventsFile;    // JSON lines; "-" = stdout; "" = none
+  double timeScale = 1.0;    // test hook (see LoadOptions)
+  bool writeBundle = false;  // a stale --policy bundle that was recompiled is written back
+  // Seed of the `random` orbit allocation; 0: a fresh one from getrandom() at every start (so
+  // orbits do not repeat from one restart to the next). A fixed seed is a test hook.
+  uint64_t seed = 0;
+  // Dead-caller detection: a parked caller whose phone is expected to send media (its SDP
+  // says sendrecv or sendonly) and from which no RTP or RTCP arrived for this long is taken
+  // for gone: the call ends as abandoned (reason media_timeout), the parker is told, the leg
+  // gets a BYE. 0 turns it off.
+  uint32_t mediaTimeoutMs = 60'000;
   uint32_t ringTimeoutMs = 30'000;
   // SIGTERM: every parked caller is either disconnected (BYE) or, with `shutdownToParker`,
   // sent to its parker with a REFER (RFC 3515: the caller's phone calls the parker itself;
@@ -88,6 +97,8 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
     std::string uri, musicFile;  // owned copies of the views
   };
 
+  LoadOptions loadOptions() const;
+  void logPolicy(const char* what) const;
   park::TimeMs now() const;
   park::Result feed(const park::Event& e);
   void drain();
@@ -95,6 +106,10 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
   void armTimer();
   static void onRuntimeTimer(void* arg);
   static void onRingTimeout(void* arg);
+  static void onMediaSweep(void* arg);
+  void sweepMedia();
+  void mediaTimedOut(Leg& leg);
+  void applyPeerMedia(Leg& leg, const sip::MediaDesc& desc);
 
   Leg* newLeg(Role role, std::string* error);
   Leg* findLeg(uint64_t id);
@@ -132,6 +147,8 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
   const struct sip_msg* currentInvite_ = nullptr;  // while answering an INVITE
   uint64_t currentInviteLeg_ = 0;
   struct tmr timer_;
+  struct tmr mediaTmr_;                // dead-caller sweep
+  park::CallId mediaTimeoutCall_ = 0;  // the call being ended for silence (records, notice)
   uint64_t startMs_ = 0;
   bool stopping_ = false;
   std::function<void()> stopped_;
@@ -141,6 +158,7 @@ class ParkServer final : public sip::InviteHandler, public sip::LegObserver, pub
     std::map<std::string, uint64_t> parkFailures, retrieveFailures, outcomes, refusals;
     std::map<std::string, uint64_t> responses;  // final responses to INVITEs we rejected
     uint64_t reloadsOk = 0, reloadsFailed = 0;
+    uint64_t mediaTimeouts = 0;
   } counters_;
 };
 

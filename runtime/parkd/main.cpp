@@ -1,17 +1,24 @@
 // parkd: the SIP park server.
 //
-//   parkd --policy DIR --sip udp:127.0.0.1:5075 [--sip tcp:127.0.0.1:5075]
+//   parkd --policy DIR|BUNDLE --sip udp:127.0.0.1:5075 [--sip tcp:127.0.0.1:5075]
 //         [--admin 127.0.0.1:8075] [--admin-tokens FILE] [--outbound-proxy URI]
-//         [--events FILE|-] [--ring-timeout SECONDS] [--max-fds N]
+//         [--events FILE|-] [--ring-timeout SECONDS] [--write-bundle]
+//         [--media-timeout SECONDS] [--max-fds N]
+//
+// --policy takes a policy directory (compiled at start) or a bundle from `parkc compile`
+// (its object code is linked when its stamp is current, else the policy is recompiled; with
+// --write-bundle the recompiled bundle is written back). Reloads re-read the same path.
 //
 // Signals: SIGHUP reloads the policy (like POST /v1/reload); SIGTERM / SIGINT shut down:
 // every parked caller is sent a BYE (recorded as outcome "disconnected", reason "shutdown"),
 // or with --on-shutdown parker a REFER to its parker first (reason "shutdown_transferred" when
 // the caller accepts it); parkd exits 0 once those transactions complete (5 s at most).
 //
-// Test hook: with CALLPARK_TEST_HOOKS=1 in the environment, --test-time-scale N divides pickup
-// timeouts and the ring timeout by N (so a policy's 10 s becomes 2 s with N = 5). Without the
-// variable the flag is refused: production timing always follows the checked policy.
+// Test hooks: with CALLPARK_TEST_HOOKS=1 in the environment, --test-time-scale N divides pickup
+// timeouts and the ring timeout by N (so a policy's 10 s becomes 2 s with N = 5), and --seed N
+// fixes the seed of `random` orbit allocation (otherwise drawn from getrandom() at every start).
+// Without the variable both flags are refused: production timing always follows the checked
+// policy, and production orbits are unpredictable.
 #include <re.h>
 #define DEBUG_MODULE "parkd"
 #define DEBUG_LEVEL 3
@@ -40,10 +47,11 @@ struct tmr gHardStop;
 
 void usage() {
   std::fprintf(stderr,
-               "usage: parkd --policy DIR --sip udp:HOST:PORT [--sip tcp:HOST:PORT]\n"
+               "usage: parkd --policy DIR|BUNDLE --sip udp:HOST:PORT [--sip tcp:HOST:PORT]\n"
                "             [--admin HOST:PORT] [--admin-tokens FILE] [--outbound-proxy URI]\n"
-               "             [--events FILE|-] [--ring-timeout SECONDS]\n"
-               "             [--on-shutdown disconnect|parker] [--max-fds N] [--debug]\n");
+               "             [--events FILE|-] [--ring-timeout SECONDS] [--write-bundle]\n"
+               "             [--media-timeout SECONDS] [--on-shutdown disconnect|parker]\n"
+               "             [--max-fds N] [--debug]\n");
 }
 
 void beginShutdown() {
@@ -140,6 +148,30 @@ int main(int argc, char** argv) {
       else {
         std::fprintf(stderr, "parkd: --on-shutdown takes disconnect or parker, not '%s'\n",
                      v.c_str());
+        return 2;
+      }
+    } else if (a == "--media-timeout") {
+      std::string v = next();
+      char* end = nullptr;
+      double secs = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !(secs == 0 || (secs >= 1 && secs <= 3600))) {
+        std::fprintf(stderr,
+                     "parkd: --media-timeout takes seconds between 1 and 3600, or 0 (off)\n");
+        return 2;
+      }
+      cfg.mediaTimeoutMs = uint32_t(secs * 1000);
+    } else if (a == "--write-bundle") {
+      cfg.writeBundle = true;
+    } else if (a == "--seed") {
+      std::string v = next();
+      if (!testHooks) {
+        std::fprintf(stderr, "parkd: --seed is a test hook (set CALLPARK_TEST_HOOKS=1)\n");
+        return 2;
+      }
+      char* end = nullptr;
+      cfg.seed = std::strtoull(v.c_str(), &end, 0);
+      if (v.empty() || *end || cfg.seed == 0) {
+        std::fprintf(stderr, "parkd: --seed takes a non-zero integer, not '%s'\n", v.c_str());
         return 2;
       }
     } else if (a == "--test-time-scale") {

@@ -109,6 +109,28 @@ bool offersCodec(const MediaDesc& d, media::Codec c) {
                      [&](int pt) { return codecOf(d, pt) == c; });
 }
 
+namespace {
+bool held(const MediaDesc& d) {
+  return !d.hasAudio || d.port == 0 || d.address == "0.0.0.0" || d.address == "::";
+}
+}  // namespace
+
+bool peerSends(const MediaDesc& d) {
+  return !held(d) && (d.direction == "sendrecv" || d.direction == "sendonly");
+}
+
+bool peerReceives(const MediaDesc& d) {
+  return !held(d) && (d.direction == "sendrecv" || d.direction == "recvonly");
+}
+
+std::string_view answerDirection(const MediaDesc& offer) {
+  bool sends = peerSends(offer), receives = peerReceives(offer);
+  if (sends && receives) return "sendrecv";
+  if (sends) return "recvonly";
+  if (receives) return "sendonly";
+  return "inactive";
+}
+
 std::string buildSdp(std::string_view ip, uint16_t port, uint64_t sessionId, uint64_t version,
                      const std::vector<media::Codec>& codecs, std::string_view direction) {
   std::string ipv = ip.find(':') != std::string_view::npos ? "IP6" : "IP4";

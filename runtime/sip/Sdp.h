@@ -33,6 +33,15 @@ std::optional<media::Codec> chooseCodec(const MediaDesc& d);
 // True when the description lists `c`.
 bool offersCodec(const MediaDesc& d, media::Codec c);
 
+// What a description says its sender will do with the stream (RFC 3264 §5.1, §6.1), with the
+// direction attribute, a disabled stream (port 0) and the old hold form (c=0.0.0.0) taken into
+// account: peerSends is false for recvonly / inactive, peerReceives for sendonly / inactive.
+bool peerSends(const MediaDesc& d);
+bool peerReceives(const MediaDesc& d);
+// The direction of our answer to `offer`: sendonly <-> recvonly, inactive -> inactive, else
+// sendrecv (a disabled or held stream is answered inactive).
+std::string_view answerDirection(const MediaDesc& offer);
+
 // An SDP body for our side: `codecs` in preference order (offer: PCMU and PCMA; answer: the
 // chosen one), plus telephone-event only when `dtmf` is true.
 std::string buildSdp(std::string_view ip, uint16_t port, uint64_t sessionId, uint64_t version,

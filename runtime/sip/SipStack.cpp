@@ -36,10 +36,10 @@ void SipLeg::hangup() {
   if (s) mem_deref(s);
 }
 
-struct mbuf* SipLeg::sdpBuf(const std::vector<media::Codec>& codecs) {
+struct mbuf* SipLeg::sdpBuf(const std::vector<media::Codec>& codecs, std::string_view direction) {
   char ip[64];
   sa_ntop(&stack_.localAddr(), ip, sizeof ip);
-  std::string body = buildSdp(ip, rtpPort_, id_, sdpVersion_++, codecs);
+  std::string body = buildSdp(ip, rtpPort_, id_, sdpVersion_++, codecs, direction);
   struct mbuf* mb = mbuf_alloc(body.size());
   if (!mb) return nullptr;
   mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(body.data()), body.size());
@@ -52,6 +52,7 @@ bool SipLeg::takeRemote(const struct sip_msg* msg) {
   std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
   auto desc = parseSdp(body);
   if (!desc) return false;
+  answerDir_ = answerDirection(*desc);
   if (auto c = chooseCodec(*desc)) {
     if (!offersCodec(*desc, codec_)) codec_ = *c;
   } else {
@@ -61,15 +62,19 @@ bool SipLeg::takeRemote(const struct sip_msg* msg) {
 }
 
 int SipLeg::accept(const struct sip_msg* msg, uint16_t rtpPort, media::Codec codec,
-                   const std::string& headers) {
+                   const std::string& headers, std::string_view direction) {
   rtpPort_ = rtpPort;
   codec_ = codec;
+  answerDir_ = direction == "sendonly"   ? "sendonly"
+               : direction == "recvonly" ? "recvonly"
+               : direction == "inactive" ? "inactive"
+                                         : "sendrecv";
   outbound_ = false;
   remoteUri = std::string(plView(msg->from.auri));
   callId = std::string(plView(msg->callid));
   bool haveOffer = msg->mb && mbuf_get_left(msg->mb) > 0;
   struct mbuf* desc =
-      haveOffer ? sdpBuf({codec_}) : sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
+      haveOffer ? sdpBuf({codec_}, answerDir_) : sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
   int err = sipsess_accept(&sess_, stack_.sessionSocket(), msg, 200, "OK", "park",
                            "application/sdp", desc, nullptr, nullptr, false, &SipLeg::onOffer,
                            &SipLeg::onAnswer, &SipLeg::onEstablished, nullptr, nullptr,
@@ -122,7 +127,7 @@ int SipLeg::onOffer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
   auto* self = static_cast<SipLeg*>(arg);
   bool haveOffer = msg->mb && mbuf_get_left(msg->mb) > 0;
   if (haveOffer && !self->takeRemote(msg)) return EPROTO;  // -> 488
-  *descp = haveOffer ? self->sdpBuf({self->codec_})
+  *descp = haveOffer ? self->sdpBuf({self->codec_}, self->answerDir_)
                      : self->sdpBuf({media::Codec::Pcmu, media::Codec::Pcma});
   return *descp ? 0 : ENOMEM;
 }

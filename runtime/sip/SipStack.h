@@ -76,8 +76,9 @@ class SipLeg {
   // UAS: answers `msg` (an INVITE) 200 with our SDP for `rtpPort` and `codec`, plus extra header
   // lines `headers` ("Name: value\r\n" each). When the INVITE has no SDP, our 200 carries an
   // offer and the answer comes with the ACK. Returns a libre errno (0 = ok).
+  // `direction` is our answer's direction attribute (answerDirection() of the offer).
   int accept(const struct sip_msg* msg, uint16_t rtpPort, media::Codec codec,
-             const std::string& headers);
+             const std::string& headers, std::string_view direction = "sendrecv");
   // UAC: sends an INVITE to `uri` offering PCMU and PCMA on `rtpPort`. `fromUri`/`fromName`
   // are our identity; `headers` extra lines (e.g. P-Asserted-Identity).
   int connect(const std::string& uri, const std::string& fromName, const std::string& fromUri,
@@ -101,7 +102,8 @@ class SipLeg {
   static void onClose(int err, const struct sip_msg* msg, void* arg);
   static void onReferReply(int err, const struct sip_msg* msg, void* arg);
   bool takeRemote(const struct sip_msg* msg);
-  struct mbuf* sdpBuf(const std::vector<media::Codec>& codecs);
+  struct mbuf* sdpBuf(const std::vector<media::Codec>& codecs,
+                      std::string_view direction = "sendrecv");
 
   SipStack& stack_;
   LegObserver& observer_;
@@ -112,6 +114,7 @@ class SipLeg {
   bool established_ = false;
   uint16_t rtpPort_ = 0;
   media::Codec codec_ = media::Codec::Pcmu;
+  std::string_view answerDir_ = "sendrecv";  // our answer to the peer's last offer
   uint64_t sdpVersion_ = 1;
 };
 

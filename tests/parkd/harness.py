@@ -208,12 +208,15 @@ class RtpCounter:
 
 class Parkd:
     def __init__(self, h, binary, policy_dir, scale=10.0, extra_args=(), ring_timeout=None,
-                 tcp=True, tokens=True):
+                 tcp=True, tokens=True, env=None, name="parkd"):
+        """`policy_dir`: a policy directory or a bundle. `env`: extra environment variables.
+        `name` names its log and event files (several parkd in one test need distinct names)."""
         self.h = h
         self.sip_port = free_port()
         self.admin_port = free_port()
-        self.events_path = os.path.join(h.tmp, "events.jsonl")
-        self.log_path = os.path.join(h.tmp, "parkd.log")
+        self.events_path = os.path.join(h.tmp, "events.jsonl" if name == "parkd" else
+                                        name + "-events.jsonl")
+        self.log_path = os.path.join(h.tmp, name + ".log")
         self.policy_dir = policy_dir
         args = [binary, "--policy", policy_dir,
                 "--sip", "udp:127.0.0.1:%d" % self.sip_port,
@@ -233,8 +236,8 @@ class Parkd:
         if ring_timeout is not None:
             args += ["--ring-timeout", str(ring_timeout)]
         args += list(extra_args)
-        env = dict(os.environ)
-        if scale != 1.0:
+        env = dict(os.environ, **(env or {}))
+        if scale != 1.0 or "--seed" in args:
             env["CALLPARK_TEST_HOOKS"] = "1"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,

@@ -18,16 +18,20 @@ Policy (tests/parkd/policy/lab.park), times after the test scale:
 """
 
 import argparse
+import json
 import os
 import random
 import signal
 import socket
+import subprocess
 import sys
 import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Harness, TestFailure, check, wait_until  # noqa: E402
+from harness import Harness, TestFailure, check, free_port, wait_until  # noqa: E402
+
+PARKC = None  # parkc, for the bundle tests (--parkc, else next to parkd in the build tree)
 
 TESTS = {}
 
@@ -676,11 +680,293 @@ def admin_api_and_tokens(h):
     check(json.loads(d.admin("GET", "/v1/parked")[2])["parked"] == [], "empty after retrieve")
 
 
+# ---- compiled dispatch: bundles, back ends -----------------------------------------------------
+
+def compile_bundle(h, policy, name="policy.bundle"):
+    """`parkc compile POLICY -o BUNDLE`: the bundle parkd loads without compiling."""
+    out = os.path.join(h.tmp, name)
+    r = subprocess.run([PARKC, "compile", policy, "-o", out], capture_output=True, text=True,
+                       timeout=120)
+    check(r.returncode == 0, "parkc compile failed (%d): %s" % (r.returncode, r.stderr))
+    return out
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def damaged(data):
+    """The bundle with one byte of its middle flipped: its checksum no longer matches."""
+    b = bytearray(data)
+    b[len(b) // 2] ^= 0x5A
+    return bytes(b)
+
+
+EXTRA_POOL = ('\nsite "Annex" { pool "extra.lab.test" }\n'
+              'orbit "Extra" { numbers 8400..8409  pool "extra.lab.test" }\n'
+              'park_access "*74" { pool "extra.lab.test" }\n'
+              'park_settings pool "extra.lab.test" { on_timeout "sip:operator@127.0.0.1:9" }\n')
+
+
+def park_and_retrieve(h, d, pk_uri, retrieve_prefix="", name="caller"):
+    """One blind park through *70 and its retrieve (dialing `retrieve_prefix` + the orbit)."""
+    rtp = h.rtp_counter()
+    caller = park(h, d, pk_uri, rtp=rtp, name=name)
+    ev = parked_by(d, name)
+    music = wait_music(rtp, packets=5)
+    r = retrieve(h, d, retrieve_prefix + ev["orbit"], name="retriever-" + name, talk_ms=300)
+    wait_relayed(rtp, music, packets=5)
+    r.expect_success()
+    caller.expect_success()
+    end = d.wait_event(event="ended", call=ev["call"])
+    check(end["outcome"] == "retrieved", "outcome: %r" % end)
+    return ev
+
+
+@test
+def bundle_park_and_retrieve(h):
+    """parkd --policy BUNDLE: the object code is linked from the bundle; park and retrieve."""
+    bundle = compile_bundle(h, h.policy())
+    d = h.parkd(bundle)
+    health = d.admin_json("GET", "/healthz")
+    check(health["policy_kind"] == "bundle" and health["bundle"]["stamp"] == "current" and
+          health["bundle"]["loaded"] == "object code linked", "/healthz: %r" % health)
+    check(health["dispatch"] == "jit" and "object code from the bundle" in
+          health["dispatch_detail"], "/healthz: %r" % health)
+    check("bundle: object code linked (stamp current); dispatch: jit" in d.log_text(),
+          "the log says how the policy was loaded:\n" + d.log_text())
+    pk = parker(h, d, calls=1)
+    park_and_retrieve(h, d, pk.uri("parker"), retrieve_prefix="9")  # 9 + orbit: the dial plan
+    pk.expect_success()
+
+
+@test
+def stale_bundle_recompiled_and_rewritten(h):
+    """A bundle older than its policy: recompiled at start (file untouched unless
+    --write-bundle, then rewritten atomically and identical to what parkc compile writes);
+    a reload of the rewritten bundle links its object code again, with a call parked."""
+    pol = h.policy()
+    bundle = compile_bundle(h, pol)
+    with open(os.path.join(pol, "lab.park"), "a") as f:
+        f.write(EXTRA_POOL)
+    old = read_bytes(bundle)
+    d = h.parkd(bundle, name="first")
+    health = d.admin_json("GET", "/healthz")
+    b = health["bundle"]
+    check(b["stamp"] == "stale" and b["loaded"] == "recompiled" and "lab.park" in
+          b["stale_reason"] and b["rewritten"] is False, "/healthz: %r" % health)
+    check(health["dispatch_detail"].endswith("compiled)"), "/healthz: %r" % health)
+    check("bundle: stale (" in d.log_text() and "recompiled" in d.log_text(), d.log_text())
+    check(read_bytes(bundle) == old, "without --write-bundle the bundle file is not touched")
+    # The recompiled policy is the one in force: *74 exists now.
+    c = park(h, d, None, dial="*74", name="early", hangup_ms=200)
+    c.expect_success()
+    ended = d.wait_event(event="ended", outcome="abandoned")
+    check(ended["orbit"].startswith("84"), "parked on the new range: %r" % ended)
+    check(d.stop() == 0, "parkd stops cleanly")
+
+    d2 = h.parkd(bundle, extra_args=["--write-bundle"], name="second")
+    b = d2.admin_json("GET", "/healthz")["bundle"]
+    check(b["stamp"] == "stale" and b["rewritten"] is True, "/healthz: %r" % b)
+    rewritten = read_bytes(bundle)
+    check(rewritten != old, "--write-bundle rewrote the stale bundle")
+    fresh = read_bytes(compile_bundle(h, pol, name="fresh.bundle"))
+    check(rewritten == fresh, "the rewritten bundle is byte for byte what parkc compile writes")
+    check(not [f for f in os.listdir(h.tmp) if f.startswith("policy.bundle") and
+               f != "policy.bundle"], "no temporary file left next to the bundle")
+    pk = parker(h, d2, calls=1)
+    rtp = h.rtp_counter()
+    caller = park(h, d2, pk.uri("parker"), rtp=rtp)
+    ev = parked_event(d2)
+    music = wait_music(rtp, packets=5)
+    status, _, body = d2.admin("POST", "/v1/reload", token="voice")
+    check(status == 200, "reload: %d %s" % (status, body))
+    j = json.loads(body)
+    check(j["bundle"]["stamp"] == "current" and j["bundle"]["loaded"] == "object code linked"
+          and "object code from the bundle" in j["dispatch_detail"], "reload answer: %r" % j)
+    check([p["call"] for p in d2.admin_json("GET", "/v1/parked")["parked"]] == [ev["call"]],
+          "the parked call survived the reload")
+    before = rtp.snapshot()[music]["count"]
+    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 5, 10, "music to go on")
+    retrieve(h, d2, ev["orbit"], talk_ms=200).expect_success()
+    caller.expect_success()
+    pk.expect_success()
+
+
+@test
+def bundle_failures_change_nothing(h):
+    """A damaged bundle: parkd refuses to start (exit 1, a clear message); on reload 422 and
+    nothing changes. A stale bundle whose policy now has errors: 422 with the diagnostics."""
+    pol = h.policy()
+    bundle = compile_bundle(h, pol)
+    good = read_bytes(bundle)
+    bad = os.path.join(h.tmp, "damaged.bundle")
+    with open(bad, "wb") as f:
+        f.write(damaged(good))
+    r = subprocess.run([h.parkd_binary, "--policy", bad, "--sip",
+                        "udp:127.0.0.1:%d" % free_port()], capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode == 1, "parkd on a damaged bundle exits 1, got %d" % r.returncode)
+    check("damaged.bundle" in r.stderr and "damaged" in r.stderr.replace("damaged.bundle", ""),
+          "the error names the bundle and the damage: %r" % r.stderr)
+
+    d = h.parkd(bundle)
+    pk = parker(h, d, calls=1)
+    rtp = h.rtp_counter()
+    caller = park(h, d, pk.uri("parker"), rtp=rtp)
+    ev = parked_event(d)
+    music = wait_music(rtp, packets=5)
+    orbits_before = d.admin_json("GET", "/v1/orbits")
+    health_before = d.admin_json("GET", "/healthz")
+    with open(bundle, "wb") as f:
+        f.write(damaged(good))
+    status, _, body = d.admin("POST", "/v1/reload", token="admin")
+    check(status == 422, "a damaged bundle is refused with 422: %d %s" % (status, body))
+    j = json.loads(body)
+    check(j["reloaded"] is False and "damaged" in j["error"], body)
+    d.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "SIGHUP reload: 422" in d.log_text(), 10, "the refused SIGHUP reload")
+
+    # The bundle is whole again but stale, and the policy behind it is broken.
+    with open(bundle, "wb") as f:
+        f.write(good)
+    with open(os.path.join(pol, "lab.park"), "a") as f:
+        f.write('\npark_access "*74" { pool "main.lab.test" }\n'
+                'orbit "Broken" { numbers 0999..1 pool "nowhere" \n')
+    status, _, body = d.admin("POST", "/v1/reload", token="admin")
+    check(status == 422, "a stale bundle of a broken policy is refused: %d %s" % (status, body))
+    j = json.loads(body)
+    check("lab.park" in j.get("bundle_stale_reason", ""), "422 says the bundle was stale: %s" %
+          body[:400])
+    check("CP" in json.dumps(j["diagnostics"]), "the diagnostics come with their codes: %s" %
+          body[:500])
+    check(read_bytes(bundle) == good, "a refused reload writes nothing")
+
+    check(d.admin_json("GET", "/v1/orbits") == orbits_before, "orbits unchanged")
+    check(d.admin_json("GET", "/healthz") == health_before, "/healthz unchanged")
+    check([p["call"] for p in d.admin_json("GET", "/v1/parked")["parked"]] == [ev["call"]],
+          "the parked call is untouched")
+    rejected(h, d, "*74", "404", name="not_in_force").expect_success()
+    check(d.metric("callpark_policy_reloads_total", result="refused") == 3, "metric")
+    before = rtp.snapshot()[music]["count"]
+    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 5, 10, "music to go on")
+    retrieve(h, d, ev["orbit"], talk_ms=200).expect_success()
+    caller.expect_success()
+    pk.expect_success()
+
+
+@test
+def jit_fallback_to_interpreter(h):
+    """CALLPARK_JIT_FAIL=1: no executable memory for the JIT. parkd warns once, serves with
+    the dispatch interpreter and says so in /healthz."""
+    d = h.parkd(h.policy(), env={"CALLPARK_JIT_FAIL": "1"})
+    warnings = [l for l in d.log_text().splitlines() if "warning" in l.lower()]
+    check(len(warnings) == 1 and "interpreter" in warnings[0], "one warning: %r" % warnings)
+    health = d.admin_json("GET", "/healthz")
+    check(health["dispatch"] == "interpreter" and health["dispatch_detail"] == "interpreter" and
+          "CALLPARK_JIT_FAIL" in health.get("dispatch_fallback_reason", ""),
+          "/healthz: %r" % health)
+    check("dispatch: interpreter (native code unavailable:" in d.log_text(), d.log_text())
+    pk = parker(h, d, calls=1)
+    park_and_retrieve(h, d, pk.uri("parker"), retrieve_prefix="9")
+    pk.expect_success()
+    rejected(h, d, "*70", "403", name="lobby", from_uri="sip:lobby@lab.test").expect_success()
+
+
+# ---- dead callers, orbit randomness -----------------------------------------------------------
+
+def parked_media(h, d, name, pk_uri, direction, answer_dir, media, rtp_port=9, wait_ms=30000):
+    return h.sipp(name, "parked_media.xml", remote="127.0.0.1:%d" % d.sip_port,
+                  subs={"DIAL": "*70", "FROM": "sip:%s@[local_ip]:[local_port]" % name,
+                        "CALLER": name, "HEADERS": "Referred-By: <%s>" % pk_uri,
+                        "RTP_PORT": rtp_port, "DIRECTION": direction, "ANSWER_DIR": answer_dir,
+                        "MEDIA": media, "WAIT_MS": wait_ms}, timeout=60)
+
+
+def parked_by(d, name):
+    return wait_until(lambda: [e for e in d.find(event="parked")
+                               if e["parked"].startswith("sip:%s@" % name)],
+                      15, "%s parked" % name)[0]
+
+
+@test
+def dead_caller_media_timeout(h):
+    """--media-timeout 2: a parked caller that stops sending RTP without a BYE ends as
+    abandoned (reason media_timeout) with a BYE and a notice to its parker; a caller still
+    sending, and a receive-only caller that never sends, stay parked."""
+    d = h.parkd(h.policy(), extra_args=["--media-timeout", "2"])
+    pk = parker(h, d, calls=4)  # three park notices, one "lost" notice
+    stream = '<nop><action><exec rtp_stream="%s,%%d,0"/></action></nop>' % h.wav()
+    dead = parked_media(h, d, "dead", pk.uri("parker"), "a=sendrecv", "sendrecv", stream % 1)
+    talker = parked_media(h, d, "talker", pk.uri("parker"), "a=sendrecv", "sendrecv",
+                          stream % -1)
+    rtp = h.rtp_counter()
+    listener = parked_media(h, d, "listener", pk.uri("parker"), "a=recvonly", "sendonly", "",
+                            rtp_port=rtp.port)
+    ev_dead, ev_talker, ev_listener = (parked_by(d, n) for n in ("dead", "talker", "listener"))
+    wait_music(rtp, packets=5)  # a receive-only caller hears the music
+    end = d.wait_event(event="ended", call=ev_dead["call"], timeout=30)
+    check(end["outcome"] == "abandoned" and end.get("reason") == "media_timeout",
+          "the silent caller ended: %r" % end)
+    dead.expect_success()  # it got parkd's BYE
+    parked = {p["call"] for p in d.admin_json("GET", "/v1/parked")["parked"]}
+    check(parked == {ev_talker["call"], ev_listener["call"]},
+          "the talking and the receive-only callers are still parked: %r" % parked)
+    check(d.metric("callpark_media_timeouts_total") == 1, "media timeout metric")
+    for ev, name in ((ev_talker, "talker"), (ev_listener, "listener")):
+        retrieve(h, d, ev["orbit"], name="retriever-" + name, talk_ms=200).expect_success()
+    talker.expect_success()
+    listener.expect_success()
+    pk.expect_success()
+    msgs = pk.messages()
+    check("X-Callpark-Reason: media_timeout" in msgs and "no audio from the caller" in msgs,
+          "the parker was told the call was lost")
+    for ev in (ev_talker, ev_listener):
+        check(d.wait_event(event="ended", call=ev["call"])["outcome"] == "retrieved",
+              "retrieved")
+
+
+RANDOM_POOL = ('\nsite "Shuffle" { pool "random.lab.test" }\n'
+               'orbit "Shuffled" { numbers 8500..8999  pool "random.lab.test"  '
+               'allocation random }\n'
+               'park_access "*75" { pool "random.lab.test" }\n'
+               'park_settings pool "random.lab.test" { on_timeout "sip:operator@127.0.0.1:9" }\n')
+
+
+@test
+def random_orbits_differ_across_restarts(h):
+    """`allocation random` is seeded from getrandom() at every start (two starts pick other
+    orbits); the --seed test hook makes it repeat."""
+    pol = h.policy()
+    with open(os.path.join(pol, "lab.park"), "a") as f:
+        f.write(RANDOM_POOL)
+
+    def orbits(tag, extra=()):
+        d = h.parkd(pol, extra_args=list(extra), name=tag)
+        s = h.sipp("calls-" + tag, "parked_hangup.xml", remote="127.0.0.1:%d" % d.sip_port,
+                   calls=4, extra=["-l", "1"],
+                   subs={"DIAL": "*75", "FROM": "sip:caller@[local_ip]:[local_port]",
+                         "CALLER": "caller", "HEADERS": "Referred-By: <sip:nobody@127.0.0.1:9>",
+                         "RTP_PORT": 9, "HOLD_MS": 100, "CODECS": "0"})
+        s.expect_success()
+        got = [e["orbit"] for e in d.find(event="parked")]
+        check(d.stop() == 0, "parkd stops cleanly")
+        check(len(got) == 4 and all(o.startswith("8") for o in got), "orbits: %r" % got)
+        return got
+
+    a, b = orbits("unseeded-1"), orbits("unseeded-2")
+    check(a != b, "two starts without a seed pick other orbits: %r, %r" % (a, b))
+    c, e = orbits("seeded-1", ["--seed", "42"]), orbits("seeded-2", ["--seed", "42"])
+    check(c == e, "the same seed repeats the orbits: %r, %r" % (c, e))
+
+
 # ---- runner ------------------------------------------------------------------------------------
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--parkd", required=False, help="the parkd binary")
+    ap.add_argument("--parkc", help="the parkc binary (default: the build tree's, next to parkd)")
     ap.add_argument("--only", action="append", help="run only these tests")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
@@ -690,6 +976,9 @@ def main():
         return 0
     if not args.parkd:
         ap.error("--parkd is required")
+    global PARKC
+    PARKC = os.path.abspath(args.parkc or os.path.join(
+        os.path.dirname(os.path.abspath(args.parkd)), "..", "..", "compiler", "driver", "parkc"))
     names = args.only or list(TESTS)
     failed = 0
     for n in names:
@@ -708,7 +997,7 @@ def main():
             if not isinstance(e, TestFailure):
                 traceback.print_exc()
             print("  (logs kept in %s)" % h.tmp)
-            for fn in ("parkd.log",):
+            for fn in sorted(f for f in os.listdir(h.tmp) if f.endswith(".log")):
                 p = os.path.join(h.tmp, fn)
                 if os.path.exists(p):
                     with open(p, errors="replace") as f:
