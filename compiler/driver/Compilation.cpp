@@ -37,21 +37,21 @@ std::string displayPath(const fs::path& p) {
 
 }  // namespace
 
-bool Compilation::load(const CompileOptions& opts) {
-  std::vector<std::string> files;
-  for (const auto& arg : opts.paths) {
+bool findPolicyFiles(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                     std::string* policyRoot, std::string* error) {
+  for (const auto& arg : paths) {
     std::error_code ec;
     fs::file_status st = fs::status(arg, ec);
     if (ec && ec != std::errc::no_such_file_or_directory) {
-      toolError = "cannot read '" + arg + "': " + ec.message();
+      *error = "cannot read '" + arg + "': " + ec.message();
       return false;
     }
     if (ec || !fs::exists(st)) {
-      toolError = "'" + arg + "' does not exist";
+      *error = "'" + arg + "' does not exist";
       return false;
     }
     if (fs::is_directory(st)) {
-      if (policyRoot.empty()) policyRoot = arg;
+      if (policyRoot && policyRoot->empty()) *policyRoot = arg;
       std::vector<std::string> found;
       // An unreadable subdirectory is an error, not a silent gap in the policy.
       fs::recursive_directory_iterator it(arg, ec);
@@ -59,41 +59,47 @@ bool Compilation::load(const CompileOptions& opts) {
         std::error_code fec;
         if (it->path().extension() != ".park" || it->is_directory(fec)) continue;
         // A dangling link or a special file named *.park is part of the policy that cannot be
-        // read: load() reports it instead of skipping it silently.
+        // read: it is listed, and reading it reports it instead of skipping it silently.
         found.push_back(displayPath(it->path()));
       }
       if (ec) {
         std::string where =
             it != fs::recursive_directory_iterator() ? displayPath(it->path()) : arg;
-        toolError = "cannot read directory '" + where + "': " + ec.message();
+        *error = "cannot read directory '" + where + "': " + ec.message();
         return false;
       }
       if (found.empty()) {
-        toolError = "no .park file found in '" + arg + "'";
+        *error = "no .park file found in '" + arg + "'";
         return false;
       }
       std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
+      files->insert(files->end(), found.begin(), found.end());
     } else {
       if (!fs::is_regular_file(st)) {
-        toolError = "'" + arg + "' is not a regular file or a directory";
+        *error = "'" + arg + "' is not a regular file or a directory";
         return false;
       }
-      if (policyRoot.empty()) {
+      if (policyRoot && policyRoot->empty()) {
         fs::path parent = fs::path(arg).parent_path();
-        policyRoot = parent.empty() ? "." : parent.string();
+        *policyRoot = parent.empty() ? "." : parent.string();
       }
-      files.push_back(displayPath(arg));
+      files->push_back(displayPath(arg));
     }
   }
-  if (files.empty()) {
-    toolError = "no input: give a policy directory or .park files";
+  if (files->empty()) {
+    *error = "no input: give a policy directory or .park files";
     return false;
   }
   std::set<std::string> seen;
-  files.erase(std::remove_if(files.begin(), files.end(),
-                             [&](const std::string& f) { return !seen.insert(f).second; }),
-              files.end());
+  files->erase(std::remove_if(files->begin(), files->end(),
+                              [&](const std::string& f) { return !seen.insert(f).second; }),
+               files->end());
+  return true;
+}
+
+bool Compilation::load(const CompileOptions& opts) {
+  std::vector<std::string> files;
+  if (!findPolicyFiles(opts.paths, &files, &policyRoot, &toolError)) return false;
   for (const auto& f : files) {
     std::error_code ec;
     fs::file_status st = fs::status(f, ec);

@@ -65,6 +65,14 @@ class Compilation {
   bool load(const CompileOptions& opts);
 };
 
+// The .park files a list of paths names: a directory contributes every *.park file below it
+// (recursively, sorted), a file itself; duplicates removed, order kept. `policyRoot` (optional)
+// receives the first directory given, or the folder of the first file. False, with `error`,
+// when a path does not exist, a directory cannot be read or holds no .park file, or nothing
+// was given. Paths are shown normalized ("./a/../b.park" -> "b.park").
+bool findPolicyFiles(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                     std::string* policyRoot, std::string* error);
+
 // The tool's version, e.g. "0.1.0".
 const char* toolVersion();
 

@@ -2,10 +2,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 
 #include "compiler/diag/render/Render.h"
 #include "compiler/driver/Command.h"
+#include "compiler/driver/Compilation.h"
 #include "compiler/driver/commands/Common.h"
 #include "compiler/format/Format.h"
 #include "compiler/parse/Parser.h"
@@ -29,16 +29,6 @@ extern const char* const kFmtUsage =
     "exit status: 0 done (or everything formatted), 1 --check/--diff found unformatted files,\n"
     "2 a file has syntax errors (it is left alone and the errors are printed) or cannot be read\n";
 
-namespace {
-
-std::string displayPath(const fs::path& p) {
-  std::string s = p.lexically_normal().generic_string();
-  while (s.rfind("./", 0) == 0) s = s.substr(2);
-  return s;
-}
-
-}  // namespace
-
 int runFmt(const std::vector<std::string>& args) {
   const Command& self = *findCommand("fmt");
   enum class Mode { Write, Check, Diff, Stdout } mode = Mode::Write;
@@ -60,30 +50,14 @@ int runFmt(const std::vector<std::string>& args) {
   if (paths.empty()) return usageError(self, "give .park files or a policy directory");
 
   std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied,
-                                               ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec) && it->path().extension() == ".park")
-          found.push_back(displayPath(it->path()));
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
-      files.push_back(displayPath(p));
-    } else {
-      std::cerr << "parkc fmt: '" << p << "' does not exist\n";
-      return 2;
-    }
+  if (std::string error; !findPolicyFiles(paths, &files, nullptr, &error)) {
+    std::cerr << "parkc fmt: " << error << "\n";
+    return 2;
   }
-  std::set<std::string> seen;
   bool syntaxErrors = false, unformatted = false, ioError = false;
   SourceManager sm;
   DiagnosticEngine diags(sm);
   for (const auto& f : files) {
-    if (!seen.insert(f).second) continue;
     std::string err;
     auto id = sm.load(f, &err);
     if (!id) {
