@@ -14,6 +14,7 @@ then prints parkd's event log and stops it with SIGTERM. Exit status 0 when all 
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -38,6 +39,10 @@ def main():
                                     proxy.port])
             print("parkd serving examples/contoso: SIP udp+tcp 127.0.0.1:%d, admin "
                   "http://127.0.0.1:%d" % (d.sip_port, d.admin_port))
+            status, _, body = d.admin("GET", "/healthz", token=None)
+            health = json.loads(body) if status == 200 else {}
+            print("   decisions by the compiled policy: %s" %
+                  health.get("dispatch_detail", "unknown (GET /healthz -> %d)" % status))
             rtp = h.rtp_counter()
             caller = h.sipp("caller", "parked_wait_bye.xml",
                             remote="127.0.0.1:%d" % d.sip_port,
