@@ -192,7 +192,19 @@ std::string SipStack::start(const std::vector<Transport>& transports,
   if (dns_srv_get(domain, sizeof domain, nsv, &nsn) != 0) nsn = 0;
   int err = dnsc_alloc(&dnsc_, nullptr, nsv, nsn);
   if (err) return std::string("cannot start a DNS client: ") + strerror(err);
-  err = sip_alloc(&sip_, dnsc_, 1024, 1024, 1024, "callpark-parkd/0.1", &SipStack::onExit, this);
+  // Hash table sizes (buckets). libre finds a transaction or dialog by walking one bucket's
+  // list and comparing (pl_cmp) every entry, so a table much smaller than what it holds turns
+  // each lookup into a linear scan. A UDP non-INVITE server transaction stays for Timer J (32 s)
+  // after its response, so at R park-retrieve cycles a second about 32 R server transactions
+  // (and as many entries in the merged-request table) are pending: at 1024 buckets and 1,200
+  // cycles/s that was ~40 compares per request, a quarter of parkd's CPU and growing for the
+  // first 32 s of load (60 s runs failed where 5 s runs passed). 64 Ki buckets keep the chains
+  // short up to ~2,000 cycles/s; client transactions live 5 s (Timer K), sessions as long as a
+  // call. The tables cost 16 bytes a bucket.
+  constexpr uint32_t kClientTransactionBuckets = 16384, kServerTransactionBuckets = 65536,
+                     kTcpConnectionBuckets = 1024;
+  err = sip_alloc(&sip_, dnsc_, kClientTransactionBuckets, kServerTransactionBuckets,
+                  kTcpConnectionBuckets, "callpark-parkd/0.1", &SipStack::onExit, this);
   if (err) return std::string("cannot start the SIP stack: ") + strerror(err);
   for (const Transport& t : transports) {
     err = sip_transp_add(sip_, t.proto, &t.addr);
@@ -207,9 +219,11 @@ std::string SipStack::start(const std::vector<Transport>& transports,
   char hostport[96];
   re_snprintf(hostport, sizeof hostport, "%J", &localAddr_);
   localUri_ = std::string("sip:park@") + hostport;
-  // Listener order is call order: count, then dialogs, then everything else.
+  // Listener order is call order: count, then dialogs, then everything else. Sessions (and
+  // 2xx answers waiting for their ACK) are hashed by Call-ID: one per leg, two legs per call.
+  constexpr uint32_t kSessionBuckets = 16384;
   err = sip_listen(&countLsnr_, sip_, true, &SipStack::onAnyRequest, this);
-  if (!err) err = sipsess_listen(&sock_, sip_, 1024, &SipStack::onConnect, this);
+  if (!err) err = sipsess_listen(&sock_, sip_, kSessionBuckets, &SipStack::onConnect, this);
   if (!err) err = sip_listen(&lsnr_, sip_, true, &SipStack::onRequest, this);
   if (err) return std::string("cannot listen for SIP requests: ") + strerror(err);
   return "";
