@@ -14,12 +14,23 @@
 // the same sizes with one 30-rule template whose plans differ only in their translations
 // (so every plan shares one automaton), a best case next to genorg's ~900 distinct plans.
 //
+// Then, for orbit numbers, where a call's time goes (per-phase breakdown): the harness alone
+// (an empty function through the same pointer), clearing the result, caller resolution,
+// classification, the whole entry point, and the calls parkd makes (Dispatcher::dispatch, and
+// Dispatcher::callerFor(SIP URI) + dispatch as PolicyHandle::dispatch does). Each phase in ns per
+// call and, where the kernel lets a process count its own events (perf_event_open), cycles,
+// instructions and mispredicted branches per call.
+//
 // usage: bench_dispatch [--xl-dir DIR | --xl-like | --no-xl] [--seconds S] [--xl-users N]
 //        bench_dispatch [--xl-users N] --write-xl DIR    (only writes the XL-like policy)
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -351,6 +362,100 @@ std::vector<Measured> measureAll(const std::vector<Input>& in, double totalSecon
   return out;
 }
 
+// ---- per-phase breakdown -----------------------------------------------------------------------
+
+// The process's own user-space cycles, instructions and mispredicted branches (one event group),
+// when the kernel allows it (perf_event_paranoid <= 2 does); otherwise ok() is false.
+class Counters {
+ public:
+  Counters() {
+    const uint64_t cfg[] = {PERF_COUNT_HW_CPU_CYCLES, PERF_COUNT_HW_INSTRUCTIONS,
+                            PERF_COUNT_HW_BRANCH_MISSES};
+    for (int i = 0; i < 3; ++i) {
+      perf_event_attr a{};
+      a.size = sizeof a;
+      a.type = PERF_TYPE_HARDWARE;
+      a.config = cfg[i];
+      a.disabled = i == 0;
+      a.exclude_kernel = 1;
+      a.exclude_hv = 1;
+      fd_[i] = static_cast<int>(syscall(SYS_perf_event_open, &a, 0, -1, i ? fd_[0] : -1, 0));
+      if (fd_[i] < 0) return;
+    }
+    ok_ = true;
+  }
+  ~Counters() {
+    for (int f : fd_)
+      if (f >= 0) ::close(f);
+  }
+  bool ok() const { return ok_; }
+  void start() {
+    if (!ok_) return;
+    ioctl(fd_[0], PERF_EVENT_IOC_RESET, PERF_IOC_FLAG_GROUP);
+    ioctl(fd_[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
+  }
+  // cycles, instructions, branch misses since start().
+  std::array<uint64_t, 3> stop() {
+    std::array<uint64_t, 3> v{};
+    if (!ok_) return v;
+    ioctl(fd_[0], PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP);
+    for (int i = 0; i < 3; ++i)
+      if (::read(fd_[i], &v[i], sizeof v[i]) != sizeof v[i]) v[i] = 0;
+    return v;
+  }
+
+ private:
+  int fd_[3] = {-1, -1, -1};
+  bool ok_ = false;
+};
+
+struct Phase {
+  std::string name;
+  double ns = 0, cycles = 0, instructions = 0, branchMisses = 0;
+};
+
+// Best of `rounds` passes of `passes` sweeps over the inputs: ns per call, and the counters
+// per call in that best pass.
+template <typename Call>
+Phase measurePhase(const std::string& name, const std::vector<Input>& in, const Call& call,
+                   Counters& counters, int passes) {
+  Phase best{name};
+  best.ns = 1e300;
+  cp_dispatch_result r{};
+  uint64_t sink = 0;
+  for (const Input& x : in) sink += static_cast<uint64_t>(call(x, &r));  // warm
+  for (int round = 0; round < 5; ++round) {
+    counters.start();
+    auto t0 = Clock::now();
+    for (int p = 0; p < passes; ++p)
+      for (const Input& x : in) sink += static_cast<uint64_t>(call(x, &r)) + r.normalized_len;
+    auto t1 = Clock::now();
+    auto c = counters.stop();
+    double calls = static_cast<double>(in.size()) * passes;
+    double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / calls;
+    if (ns < best.ns) {
+      best.ns = ns;
+      best.cycles = c[0] / calls;
+      best.instructions = c[1] / calls;
+      best.branchMisses = c[2] / calls;
+    }
+  }
+  gSink = sink;
+  return best;
+}
+
+// The harness's own cost: a call through a function pointer that only stores the length.
+__attribute__((noinline)) int32_t emptyDispatch(const cp_env*, const cp_caller*, const char*,
+                                                uint32_t len, cp_dispatch_result* out) {
+  out->normalized_len = len;
+  return 0;
+}
+__attribute__((noinline)) int32_t clearOnly(const cp_env*, const cp_caller*, const char*,
+                                            uint32_t, cp_dispatch_result* out) {
+  clearResult(out);
+  return 0;
+}
+
 struct Row {
   std::string policy, kind, backend;
   Measured m;
@@ -452,7 +557,7 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows, extra;
   std::vector<Target> targets;
-  std::vector<std::string> compileLines;
+  std::vector<std::string> compileLines, phaseLines;
   for (const PolicyRun& run : runs) {
     driver::Compilation c;
     driver::CompileOptions co;
@@ -579,6 +684,73 @@ int main(int argc, char** argv) {
         targets.push_back({"XL rewritten numbers (30-rule plans): JIT / naive",
                            base[0].callsPerSecond / base[2].callsPerSecond, 5, true});
     }
+
+    // Where an orbit number's time goes.
+    {
+      const std::vector<Input>& orbits = in.of[kOrbit];
+      auto facade = Dispatcher::fromModel(m, c.sm, run.paths);
+      std::vector<std::string> sips(orbits.size());
+      for (size_t i = 0; i < orbits.size(); ++i)
+        if (orbits[i].caller.user >= 0) sips[i] = ir.userNames[orbits[i].caller.user];
+      const Input* first = orbits.data();
+      auto viaPointer = [&](cp_dispatch_fn fn) {
+        return [fn, e](const Input& x, cp_dispatch_result* r) {
+          return fn(e, &x.caller, x.dialed.data(), static_cast<uint32_t>(x.dialed.size()), r);
+        };
+      };
+      cp_may_park_fn jitMay = native->mayPark;
+      Counters counters;
+      int passes = run.name == "XL" ? 20 : 50;
+      std::vector<Phase> ph;
+      ph.push_back(measurePhase("harness: empty function, same pointer call", orbits,
+                                viaPointer(&emptyDispatch), counters, passes));
+      ph.push_back(measurePhase("clearResult only", orbits, viaPointer(&clearOnly), counters,
+                                passes));
+      ph.push_back(measurePhase(
+          "interpreter: resolve caller (mayPark)", orbits,
+          [&](const Input& x, cp_dispatch_result*) { return interp.mayPark(&x.caller); }, counters,
+          passes));
+      ph.push_back(measurePhase(
+          "interpreter: classify only (Module::classify)", orbits,
+          [&](const Input& x, cp_dispatch_result*) { return ir.classify(x.dialed); }, counters,
+          passes));
+      ph.push_back(measurePhase("interpreter: dispatch", orbits, interpCall, counters, passes));
+      ph.push_back(measurePhase(
+          "jit: resolve caller (cp_may_park_v1)", orbits,
+          [&](const Input& x, cp_dispatch_result*) { return jitMay(&x.caller); }, counters,
+          passes));
+      ph.push_back(measurePhase("jit: cp_dispatch_v1", orbits, jitCall, counters, passes));
+      // The same calls without data-dependent branch mispredictions: one input repeated.
+      std::vector<Input> same(orbits.size(), orbits.empty() ? Input{} : orbits[0]);
+      ph.push_back(measurePhase("interpreter: dispatch, one input repeated", same, interpCall,
+                                counters, passes));
+      ph.push_back(
+          measurePhase("jit: cp_dispatch_v1, one input repeated", same, jitCall, counters, passes));
+      ph.push_back(measurePhase(
+          "jit: Dispatcher::dispatch (parkd's call)", orbits,
+          [&](const Input& x, cp_dispatch_result* r) {
+            return facade->dispatch(x.caller, x.dialed, r);
+          },
+          counters, passes));
+      ph.push_back(measurePhase(
+          "jit: Dispatcher::callerFor(SIP URI) + dispatch", orbits,
+          [&](const Input& x, cp_dispatch_result* r) {
+            return facade->dispatch(facade->callerFor(sips[&x - first]), x.dialed, r);
+          },
+          counters, passes));
+      char line[256];
+      std::snprintf(line, sizeof line, "%s orbit numbers (%zu inputs)%s:", run.name.c_str(),
+                    orbits.size(), counters.ok() ? "" : " [no perf counters]");
+      phaseLines.push_back(line);
+      for (const Phase& p : ph) {
+        if (counters.ok())
+          std::snprintf(line, sizeof line, "  %-50s %7.1f ns %8.1f cyc %8.1f ins %6.2f br-miss",
+                        p.name.c_str(), p.ns, p.cycles, p.instructions, p.branchMisses);
+        else
+          std::snprintf(line, sizeof line, "  %-50s %7.1f ns", p.name.c_str(), p.ns);
+        phaseLines.push_back(line);
+      }
+    }
   }
 
   std::printf("\n%-8s %-16s %-12s %14s %11s %10s %10s\n", "policy", "inputs", "backend", "calls/s",
@@ -596,6 +768,10 @@ int main(int argc, char** argv) {
     std::printf("%-8s %-16s %-12s %14.0f %11.1f   automaton speedup %.2fx\n", r.policy.c_str(),
                 r.kind.c_str(), r.backend.c_str(), r.m.callsPerSecond, r.m.medianNs,
                 static_cast<double>(r.m.calls) / r.m.callsPerSecond);
+  std::printf(
+      "\nwhere the time goes (per call, best of 5 sweeps; cycles, instructions and branch misses "
+      "from the process's own counters):\n");
+  for (const auto& l : phaseLines) std::printf("%s\n", l.c_str());
   std::printf("\ncompile and load times:\n");
   for (const auto& l : compileLines) std::printf("  %s\n", l.c_str());
   std::printf("\ntargets:\n");

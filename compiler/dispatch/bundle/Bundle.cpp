@@ -109,11 +109,14 @@ Stamp readStampFrom(binary::Reader& r) {
 }
 
 // ASCII case-insensitive three-way comparison (SIP URIs compare so, as the model's lookup).
+// ASCII only (no locale: std::tolower is an out-of-line call per byte, and parkd runs this
+// lookup, ~9 comparisons of a shared "sip:" prefix, for every request).
+inline int asciiLower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 int caseCompare(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
   for (size_t i = 0; i < n; ++i) {
-    int x = std::tolower(static_cast<unsigned char>(a[i]));
-    int y = std::tolower(static_cast<unsigned char>(b[i]));
+    int x = asciiLower(static_cast<unsigned char>(a[i]));
+    int y = asciiLower(static_cast<unsigned char>(b[i]));
     if (x != y) return x < y ? -1 : 1;
   }
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
