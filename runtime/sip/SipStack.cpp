@@ -1,8 +1,59 @@
 #include "runtime/sip/SipStack.h"
 
+#include <dirent.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
 #include <cstring>
 
 namespace callpark::sip {
+
+namespace {
+
+// The receive buffer of each UDP SIP socket (bytes; the kernel caps it at net.core.rmem_max
+// unless the process may force it).
+//
+// Why: parkd's single event loop also sends music, and a music frame for N parked callers is N
+// sendto calls in one go (at 1,200 parked, ~6 ms; more when the loop loses its core for a
+// while). SIP requests arriving meanwhile wait in this socket's buffer. The kernel default
+// (212,992 bytes) holds about 150 small datagrams (each costs its size plus ~1 KiB of
+// bookkeeping), 20 ms of traffic at 1,200 park-retrieve cycles a second (7 requests and
+// responses in per cycle); a longer stall dropped some. A dropped INVITE or BYE is retransmitted,
+// but an ACK is not (the UAC only repeats it when our 2xx is retransmitted, and SIPp does not
+// for a call it has moved past), so the dialog never became established and the BYE owed to the
+// parked caller was never sent: the 60 s benchmark's failed calls. 4 MiB is ~3,000 datagrams.
+constexpr int kUdpReceiveBuffer = 4 << 20;
+
+// libre does not expose its transport sockets: find the UDP socket bound to `addr` among this
+// process's descriptors and enlarge its receive buffer. Best effort (a failure leaves the
+// default buffer); returns whether one was found.
+bool enlargeUdpReceiveBuffer(const struct sa& addr) {
+  if (sa_port(&addr) == 0) return false;
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return false;
+  bool found = false;
+  while (struct dirent* d = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(d->d_name, &end, 10);
+    if (!end || *end != '\0' || fd < 0 || fd == dirfd(dir)) continue;
+    int type = 0;
+    socklen_t tl = sizeof type;
+    if (getsockopt(int(fd), SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_DGRAM) continue;
+    struct sa local;
+    sa_init(&local, AF_UNSPEC);
+    local.len = sizeof local.u;
+    if (getsockname(int(fd), &local.u.sa, &local.len) != 0) continue;
+    if (!sa_cmp(&local, &addr, SA_ALL)) continue;
+    int size = kUdpReceiveBuffer;
+    if (setsockopt(int(fd), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
+      (void)setsockopt(int(fd), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    found = true;
+  }
+  closedir(dir);
+  return found;
+}
+
+}  // namespace
 
 std::string parseTransport(std::string_view spec, Transport* out) {
   size_t colon = spec.find(':');
@@ -214,6 +265,7 @@ std::string SipStack::start(const std::vector<Transport>& transports,
       return std::string("cannot listen on ") + sip_transp_name(t.proto) + " " + buf + ": " +
              strerror(err);
     }
+    if (t.proto == SIP_TRANSP_UDP) enlargeUdpReceiveBuffer(t.addr);
   }
   localAddr_ = transports.front().addr;
   char hostport[96];
