@@ -155,7 +155,23 @@ void MediaEngine::tick() {
   while (frameNo_ < due) {
     int64_t dueUs = epochUs_ + int64_t(frameNo_) * kFrameUs;
     int64_t begin = monoUs();
-    for (size_t i = 0; i < music_.size(); ++i) sendFrame(music_[i]);
+    // Each sendto runs the whole UDP/IP path in the kernel, which evicts the next listener's
+    // Endpoint from the cache: profiled at 2,000 listeners, the first load of an Endpoint was
+    // most of sendFrame's own time. Fetch the Endpoints a few sends ahead, and the frame each
+    // will copy a little later (by then its Endpoint is in the cache).
+    const size_t n = music_.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 8 < n) {
+        const char* ahead = reinterpret_cast<const char*>(music_[i + 8]);
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);
+      }
+      if (i + 4 < n) {
+        const Endpoint* soon = music_[i + 4];
+        if (soon->clip) __builtin_prefetch(soon->clip->frame(soon->codec, soon->musicPos));
+      }
+      sendFrame(music_[i]);
+    }
     stats_.maxBurstUs = std::max(stats_.maxBurstUs, uint64_t(monoUs() - begin));
     int64_t late = std::max<int64_t>(0, begin - dueUs);
     stats_.maxLatenessUs = std::max(stats_.maxLatenessUs, uint64_t(late));
