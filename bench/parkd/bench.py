@@ -135,6 +135,20 @@ def cpu_ticks(pid):
         return 0
 
 
+def udp_drops(port):
+    """Datagrams the kernel dropped at the UDP socket bound to 127.0.0.1:port (its receive
+    buffer was full), from /proc/net/udp; None when no such socket."""
+    try:
+        with open("/proc/net/udp") as f:
+            for line in f.readlines()[1:]:
+                parts = line.split()
+                if parts[1].upper() == "0100007F:%04X" % port:
+                    return int(parts[-1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def percentile(values, q):
     if not values:
         return float("nan")
@@ -244,6 +258,7 @@ def run_cycles(target, rate, seconds, tmp, notice, parker_uri, rtp_port, cpu_pid
         samples.append(cpu_ticks(p.pid))
     elapsed = time.time() - t0
     c1 = cpu_ticks(cpu_pid) if cpu_pid else 0
+    drops = udp_drops(int(target.rsplit(":", 1)[1]))
     st = sipp_stats(os.path.join(tmp, "stat.csv"))
     ok = int(st.get("SuccessfulCall(C)", 0))
     failed = int(st.get("FailedCall(C)", 0))
@@ -257,7 +272,7 @@ def run_cycles(target, rate, seconds, tmp, notice, parker_uri, rtp_port, cpu_pid
     sipp_cpu = (max(samples) - sipp_c0) / CLK / elapsed if samples else float("nan")
     return {"rate": rate, "seconds": seconds, "calls": calls, "ok": ok, "failed": failed,
             "rc": p.returncode, "retransmissions": retrans, "achieved": achieved,
-            "elapsed": elapsed, "sipp_cpu": sipp_cpu,
+            "elapsed": elapsed, "sipp_cpu": sipp_cpu, "target_udp_drops": drops,
             "cpu_per_cycle_us": ((c1 - c0) / CLK / ok * 1e6) if (cpu_pid and ok) else None,
             "target_cpu": ((c1 - c0) / CLK / elapsed) if cpu_pid else None,
             "rtt": {k: (percentile([x for _, x in v], .5), percentile([x for _, x in v], .9),
@@ -277,6 +292,8 @@ def describe(r):
     if r["cpu_per_cycle_us"] is not None:
         s += ", parkd %.0f us/cycle (%.0f%% of a core)" % (r["cpu_per_cycle_us"],
                                                           100 * r["target_cpu"])
+    if r.get("target_udp_drops"):
+        s += ", %d datagrams dropped at the target's full SIP socket" % r["target_udp_drops"]
     return s
 
 
@@ -386,7 +403,11 @@ def music_bench(args, tmp, policy):
     for n in [int(x) for x in args.music.split(",")]:
         d = os.path.join(tmp, "music-%d" % n)
         os.makedirs(d, exist_ok=True)
-        sink_port = free_port("udp")
+        # Until the sink runs, an unread socket holds its port: music sent to a closed port
+        # would make the kernel answer every packet with an ICMP error, in parkd's time.
+        placeholder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        placeholder.bind(("127.0.0.1", 0))
+        sink_port = placeholder.getsockname()[1]
         # The SIPp callers send no RTP: dead-caller detection would end them after 60 s.
         parkd = Parkd(args.parkd, policy, d,
                       extra=["--max-fds", str(n * 2 + 1000), "--media-timeout", "0"])
@@ -399,7 +420,8 @@ def music_bench(args, tmp, policy):
                                       "RTP_PORT": sink_port}, "hold"))
         uac = Proc([SIPP, "127.0.0.1:%d" % parkd.sip_port, "-sf", scen, "-i", "127.0.0.1",
                     "-p", str(free_port()), "-t", "u1", "-r", "250", "-m", str(n), "-l",
-                    str(n + 10), "-nostdin", "-nr", "-timeout", "900s"], d, "uac")
+                    str(n + 10), "-nostdin", "-nr", "-timeout", "900s", "-trace_stat", "-stf",
+                    os.path.join(d, "uac_stat.csv"), "-fd", "1", "-trace_err"], d, "uac")
         try:
             deadline = time.time() + n / 100 + 60
             parked = 0
@@ -409,10 +431,22 @@ def music_bench(args, tmp, policy):
                     break
                 time.sleep(0.5)
             if parked < n:
-                print("  music %5d: only %d parked" % (n, parked))
-                out.append({"n": n, "parked": parked})
+                m = parkd.metrics()
+                why = {k: v for k, v in m.items() if v and k.startswith(
+                    ("callpark_park_failures_total", "callpark_sip_rejections_total",
+                     "callpark_media_endpoints"))}
+                try:
+                    st = sipp_stats(os.path.join(d, "uac_stat.csv"))
+                    why.update({k: v for k, v in st.items()
+                                if k.startswith("Failed") and k.endswith("(C)") and v != "0"})
+                except (OSError, IndexError):
+                    pass
+                print("  music %5d: only %d parked (%s; SIPp's errors in %s)" %
+                      (n, parked, why, d))
+                out.append({"n": n, "parked": parked, "why": why})
                 break
             time.sleep(1.0)
+            placeholder.close()
             m0 = parkd.metrics()
             c0 = cpu_ticks(parkd.p.pid)
             t0 = time.time()
@@ -458,6 +492,7 @@ def music_bench(args, tmp, policy):
                    res["jitter_us"]["p99"], res["jitter_us"]["max"], res["gaps_over_10ms"],
                    res["sequence_gaps"]), flush=True)
         finally:
+            placeholder.close()
             parkd.stop(signal.SIGKILL)
             uac.stop(signal.SIGKILL)
             parker.stop(signal.SIGKILL)
