@@ -35,6 +35,8 @@
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PassManager.h>
@@ -43,7 +45,10 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
+#include <cstdlib>
 #include <map>
 #include <tuple>
 
@@ -61,7 +66,8 @@ constexpr size_t kSearchFrom = 4;  // compare trees of this many intervals becom
 
 class Gen {
  public:
-  Gen(const ir::Module& m, llvm::LLVMContext& c, llvm::Module& mod) : m_(m), C(c), M(mod), B(c) {
+  Gen(const ir::Module& m, llvm::LLVMContext& c, llvm::Module& mod, bool maskedLoads)
+      : m_(m), C(c), M(mod), B(c), maskedLoads_(maskedLoads) {
     i1 = B.getInt1Ty();
     i8 = B.getInt8Ty();
     i16 = B.getInt16Ty();
@@ -72,6 +78,7 @@ class Gen {
 
   void run() {
     buildTables();
+    buildShortTables();
     buildAutomatonTables();
     declareRuntime();
     emitVersion();
@@ -207,6 +214,244 @@ class Gen {
     auto* ptrArr = llvm::ArrayType::get(ptr, onTimeout.size());
     tOnTimeout_ = table("cp.settings.on_timeout", llvm::ConstantArray::get(ptrArr, onTimeout));
     tMusic_ = table("cp.settings.music_file", llvm::ConstantArray::get(ptrArr, music));
+  }
+
+
+  // ---- the short-number path: tables -----------------------------------------------------------
+  //
+  // Strings of at most kShort bytes (every orbit and park access number in practice) are
+  // classified without a data-dependent branch. A numeric string (prefix 0 / '*' / '#', then d
+  // digits) of length L is the pair (shape group g of (L, prefix), value); with d <= 15 the value
+  // fits in 50 bits, so (g << 50) | value is one 64-bit key, and the key groups' intervals of all
+  // shapes become one sorted array of disjoint [lo, hi] key intervals. Exact entries that are
+  // numeric strings are single-key intervals that win over the orbit intervals they fall into
+  // (Module::classify tries exact entries first); shapes holding a non-numeric exact entry are
+  // marked odd and go to the generic classifier. Shape group 0 means "no entry of that shape":
+  // key 0 lies below every interval.
+  static constexpr uint32_t kShort = 15;
+  static constexpr int kKeyBits = 50;
+
+  void buildShortTables() {
+    if (!maskedLoads_) return;
+    auto classOf = [](char c) { return c == '*' ? 1u : c == '#' ? 2u : 0u; };
+    std::vector<uint16_t> shapeGroup((kShort + 1) * 4, 0);
+    std::vector<uint8_t> odd((kShort + 1) * 4, 0);
+    std::map<uint32_t, uint16_t> groupOfShape;
+    auto group = [&](uint32_t shape) {
+      auto it = groupOfShape.find(shape);
+      if (it != groupOfShape.end()) return it->second;
+      uint16_t g = static_cast<uint16_t>(groupOfShape.size() + 1);
+      groupOfShape.emplace(shape, g);
+      shapeGroup[shape] = g;
+      return g;
+    };
+    // Per group: lo -> (hi, entry), disjoint.
+    std::map<uint16_t, std::map<uint64_t, std::pair<uint64_t, int>>> iv;
+    for (const ir::KeyGroup& k : m_.keys) {
+      uint32_t L = static_cast<uint32_t>(k.digits) + (k.prefix ? 1 : 0);
+      if (k.intervals.empty() || L > kShort) continue;
+      uint16_t g = group(L * 4 + classOf(k.prefix));
+      for (const ir::Interval& i : k.intervals) iv[g][i.lo] = {i.hi, i.entry};
+    }
+    std::map<std::pair<uint16_t, uint64_t>, int> points;  // the first exact entry wins
+    for (int e : m_.exact) {
+      const std::string& t = m_.entries[e].exact;
+      if (t.empty() || t.size() > kShort) continue;
+      uint32_t shape = static_cast<uint32_t>(t.size()) * 4 + classOf(t[0]);
+      std::optional<ir::NumericKey> key = ir::numericKey(t);
+      if (!key) {
+        odd[shape] = 1;
+        oddShapes_ = true;
+        continue;
+      }
+      points.emplace(std::make_pair(group(shape), key->value), e);
+    }
+    for (const auto& [at, e] : points) {
+      auto& m = iv[at.first];
+      uint64_t x = at.second;
+      auto it = m.upper_bound(x);
+      if (it != m.begin()) {
+        --it;
+        auto [lo, v] = *it;
+        auto [hi, entry] = v;
+        if (x <= hi) {  // split [lo, hi] around x
+          m.erase(it);
+          if (lo < x) m[lo] = {x - 1, entry};
+          if (x < hi) m[x + 1] = {hi, entry};
+        }
+      }
+      m[x] = {x, e};
+    }
+    std::vector<uint64_t> lo, hi;
+    std::vector<uint32_t> entry;
+    for (const auto& [g, m] : iv)
+      for (const auto& [l, v] : m) {
+        lo.push_back(static_cast<uint64_t>(g) << kKeyBits | l);
+        hi.push_back(static_cast<uint64_t>(g) << kKeyBits | v.first);
+        entry.push_back(static_cast<uint32_t>(v.second));
+      }
+    if (groupOfShape.size() >= (1u << (64 - kKeyBits))) return;  // cannot happen: 64 shapes
+    wideCount_ = lo.size();
+    tShapeGroup_ = intTable("cp.short.shape_group", shapeGroup);
+    if (oddShapes_) tOddShape_ = intTable("cp.short.odd_shape", odd);
+    tWideLo_ = intTable("cp.short.lo", lo);
+    tWideHi_ = intTable("cp.short.hi", hi);
+    tWideEntry_ = intTable("cp.short.entry", entry);
+    std::vector<uint32_t> word;  // the external access prefix as a little-endian word
+    for (const ir::Plan& p : m_.plans) {
+      uint32_t w = 0;
+      for (size_t k = 0; k < std::min<size_t>(p.stripPrefix.size(), 4); ++k)
+        w |= static_cast<uint32_t>(static_cast<uint8_t>(p.stripPrefix[k])) << (8 * k);
+      word.push_back(w);
+    }
+    tPrefixWord_ = intTable("cp.plan.prefix_word", word);
+    buildNumberHash();
+    std::vector<uint32_t> pmask;
+    for (const ir::Plan& p : m_.plans) {
+      size_t n = std::min<size_t>(p.stripPrefix.size(), 4);
+      pmask.push_back(n == 4 ? 0xFFFFFFFFu : (1u << (8 * n)) - 1);
+    }
+    tPrefixMask_ = intTable("cp.plan.prefix_mask", pmask);
+    // Byte shuffles (pshufb controls; 0x80: zero). Drop `off` leading bytes (the stripped
+    // prefix): kShiftCtl[off]. Digits right-aligned and '0'-padded for the SWAR parse:
+    // kDigitCtl / kDigitPad[(len * 5 + off) * 2 + pre], pre: the first byte after the prefix is
+    // '*' or '#' (not a digit).
+    std::vector<uint8_t> shiftCtl, digitCtl, digitPad;
+    for (int off = 0; off <= 4; ++off)
+      for (int j = 0; j < 16; ++j)
+        shiftCtl.push_back(j + off < 16 ? static_cast<uint8_t>(j + off) : 0x80);
+    for (int len = 0; len <= static_cast<int>(kShort); ++len)
+      for (int off = 0; off <= 4; ++off)
+        for (int pre = 0; pre <= 1; ++pre) {
+          int digits = std::max(0, len - off - pre);
+          for (int j = 0; j < 16; ++j) {
+            bool digit = j >= 16 - digits;
+            digitCtl.push_back(digit ? static_cast<uint8_t>(off + pre + j - (16 - digits)) : 0x80);
+            digitPad.push_back(digit ? 0 : '0');
+          }
+        }
+    auto vectors = [&](const char* name, const std::vector<uint8_t>& v) {
+      llvm::GlobalVariable* gv = intTable(name, v);
+      gv->setAlignment(llvm::Align(16));
+      return gv;
+    };
+    tShiftCtl_ = vectors("cp.short.shift_ctl", shiftCtl);
+    tDigitCtl_ = vectors("cp.short.digit_ctl", digitCtl);
+    tDigitPad_ = vectors("cp.short.digit_pad", digitPad);
+    shortPath_ = true;
+  }
+
+
+  // Policies with few short numbers (contoso: 500) skip the digit parse and the search: every
+  // string of at most kShort bytes that Module::classify maps to an entry (each number of each
+  // range, each park access number) goes into a perfect hash table (hash and displace: the
+  // string's hash picks a bucket, the bucket's displacement a slot; the build chooses the
+  // displacements so that no two strings share a slot). A lookup is one multiply-hash, two
+  // loads and a 16-byte compare. Slot: the string zero-padded (16 bytes), entry (i32, -1
+  // empty), length (u32), numeric value (u64).
+  static constexpr size_t kHashMax = 1 << 14;
+  static constexpr uint64_t kHashK1 = 0x9E3779B97F4A7C15ull, kHashK2 = 0xC2B2AE3D27D4EB4Full;
+  static uint64_t shortHash(uint64_t w0, uint64_t w1, uint64_t len) {
+    uint64_t h = w0 * kHashK1 + (w1 ^ len) * kHashK2;
+    return h ^ (h >> 32);
+  }
+
+  void buildNumberHash() {
+    std::vector<std::string> keys;
+    std::vector<int> entries;
+    std::vector<uint64_t> values;
+    size_t candidates = 0;
+    for (const ir::KeyGroup& k : m_.keys) {
+      uint32_t L = static_cast<uint32_t>(k.digits) + (k.prefix ? 1 : 0);
+      if (L > kShort) continue;
+      for (const ir::Interval& i : k.intervals) candidates += i.hi - i.lo + 1;
+    }
+    candidates += m_.exact.size();
+    if (candidates > kHashMax) return;
+    auto add = [&](const std::string& t) {
+      if (t.empty() || t.size() > kShort) return;
+      int e = m_.classify(t);
+      if (e < 0) return;
+      for (const std::string& k : keys)  // exact strings may repeat; cheap at this size
+        if (k == t) return;
+      std::optional<ir::NumericKey> key = ir::numericKey(t);
+      keys.push_back(t);
+      entries.push_back(e);
+      values.push_back(key ? key->value : 0);
+    };
+    for (int e : m_.exact) add(m_.entries[e].exact);
+    for (const ir::KeyGroup& k : m_.keys) {
+      uint32_t L = static_cast<uint32_t>(k.digits) + (k.prefix ? 1 : 0);
+      if (L > kShort) continue;
+      for (const ir::Interval& i : k.intervals)
+        for (uint64_t v = i.lo; v <= i.hi; ++v) {
+          std::string digits = std::to_string(v);
+          std::string t = k.prefix ? std::string(1, k.prefix) : std::string();
+          t += std::string(static_cast<size_t>(k.digits) - digits.size(), '0') + digits;
+          add(t);
+        }
+    }
+    size_t n = keys.size();
+    size_t slots = 16, buckets = 1;
+    while (slots < 2 * n) slots *= 2;
+    while (buckets * 4 < n) buckets *= 2;
+    std::vector<uint64_t> h(n);
+    for (size_t i = 0; i < n; ++i) {
+      char b[16] = {};
+      std::memcpy(b, keys[i].data(), keys[i].size());
+      uint64_t w0, w1;
+      std::memcpy(&w0, b, 8);
+      std::memcpy(&w1, b + 8, 8);
+      h[i] = shortHash(w0, w1, keys[i].size());
+    }
+    std::vector<std::vector<size_t>> inBucket(buckets);
+    for (size_t i = 0; i < n; ++i) inBucket[h[i] & (buckets - 1)].push_back(i);
+    std::vector<size_t> order(buckets);
+    for (size_t b = 0; b < buckets; ++b) order[b] = b;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return inBucket[a].size() > inBucket[b].size(); });
+    std::vector<uint16_t> disp(buckets, 0);
+    std::vector<int64_t> slotOf(slots, -1);
+    for (size_t b : order) {
+      if (inBucket[b].empty()) break;
+      bool placed = false;
+      for (uint32_t d = 0; d < slots && !placed; ++d) {
+        std::vector<size_t> want;
+        for (size_t i : inBucket[b]) {
+          size_t sl = ((h[i] >> 40) ^ d) & (slots - 1);
+          if (slotOf[sl] >= 0 || std::find(want.begin(), want.end(), sl) != want.end()) break;
+          want.push_back(sl);
+        }
+        if (want.size() != inBucket[b].size()) continue;
+        for (size_t k = 0; k < want.size(); ++k)
+          slotOf[want[k]] = static_cast<int64_t>(inBucket[b][k]);
+        disp[b] = static_cast<uint16_t>(d);
+        placed = true;
+      }
+      if (!placed) return;  // two strings with the same slot hash: the search path instead
+    }
+    std::vector<uint8_t> table(slots * 32, 0);
+    for (size_t sl = 0; sl < slots; ++sl) {
+      uint8_t* o = &table[sl * 32];
+      int32_t entry = -1;
+      uint32_t len = 0;
+      uint64_t value = 0;
+      if (slotOf[sl] >= 0) {
+        size_t i = static_cast<size_t>(slotOf[sl]);
+        std::memcpy(o, keys[i].data(), keys[i].size());
+        entry = entries[i];
+        len = static_cast<uint32_t>(keys[i].size());
+        value = values[i];
+      }
+      std::memcpy(o + 16, &entry, 4);
+      std::memcpy(o + 20, &len, 4);
+      std::memcpy(o + 24, &value, 8);
+    }
+    tHashDisp_ = intTable("cp.short.hash_displacement", disp);
+    tHashSlots_ = intTable("cp.short.hash_slots", table);
+    tHashSlots_->setAlignment(llvm::Align(32));
+    hashSlots_ = slots;
+    hashBuckets_ = buckets;
   }
 
   void declareRuntime() {
@@ -360,6 +605,12 @@ class Gen {
       uint64_t pad = 0x3030303030303030ull >> (8 * n);  // the low 8-n bytes: '0'
       w = B.CreateOr(B.CreateShl(w, 8 * (8 - n)), B.getInt64(pad));
     }
+    return swar8(w);
+  }
+
+  // Eight ASCII digits in a little-endian word (first digit in the low byte) -> (value, any
+  // byte not a digit).
+  std::pair<Value*, Value*> swar8(Value* w) {
     // All bytes in '0'..'9': high nibble 3, and adding 6 keeps it 3.
     Value* hi = B.CreateAnd(w, B.getInt64(0xF0F0F0F0F0F0F0F0ull));
     Value* hi6 = B.CreateLShr(B.CreateAnd(B.CreateAdd(w, B.getInt64(0x0606060606060606ull)),
@@ -542,18 +793,19 @@ class Gen {
 
   // Stores the decision for entry `e` (>= 0) whose numeric value is `v` (i64).
   void emitFill(Value* out, Value* e, Value* v, BasicBlock* done) {
-    llvm::Function* f = B.GetInsertBlock()->getParent();
     Value* action = B.CreateZExt(load(tEntryAction_, e), i32, "action");
     B.CreateStore(action, outField(out, offsetof(cp_dispatch_result, action)));
     B.CreateStore(load(tEntryPool_, e), outField(out, offsetof(cp_dispatch_result, pool)));
     B.CreateStore(load(tEntryTarget_, e), outField(out, offsetof(cp_dispatch_result, target)));
-    BasicBlock* orbit = BasicBlock::Create(C, "orbit", f);
-    B.CreateCondBr(B.CreateICmpEQ(action, B.getInt32(CP_ACTION_PARK)), done, orbit);
-    B.SetInsertPoint(orbit);
+    // A park access number has no orbit: selects, not a branch.
+    Value* park = B.CreateICmpEQ(action, B.getInt32(CP_ACTION_PARK));
     Value* index = B.CreateSub(v, load(tEntryLo_, e));
-    B.CreateStore(B.CreateTrunc(index, i32), outField(out, offsetof(cp_dispatch_result, orbit)));
-    B.CreateStore(B.CreateTrunc(B.CreateAdd(load(tEntryPoolBase_, e), index), i32),
-                  outField(out, offsetof(cp_dispatch_result, pool_orbit)));
+    Value* none = B.getInt32(static_cast<uint32_t>(CP_NONE));
+    B.CreateStore(B.CreateSelect(park, none, B.CreateTrunc(index, i32)),
+                  outField(out, offsetof(cp_dispatch_result, orbit)));
+    B.CreateStore(
+        B.CreateSelect(park, none, B.CreateTrunc(B.CreateAdd(load(tEntryPoolBase_, e), index), i32)),
+        outField(out, offsetof(cp_dispatch_result, pool_orbit)));
     B.CreateBr(done);
   }
 
@@ -860,6 +1112,7 @@ class Gen {
   void emitDispatch() {
     emitSlow();
     emitAutomaton();
+    if (shortPath_ && hasTransparency_) emitShortFunctions();
     llvm::Function* f = abiFunction(CP_SYM_DISPATCH, i32, {ptr, ptr, ptr, i32, ptr});
     Value* env = f->getArg(0);
     Value* caller = f->getArg(1);
@@ -922,7 +1175,55 @@ class Gen {
     // Fast path only with a plan, a transparency table, a non-empty string and a prefix of at
     // most 4 bytes (longer ones cannot be declared; the runtime helper strips them).
     B.SetInsertPoint(resolved);
-    emitFastPath(f, plan, d, len, out, buf, value, slow);
+    if (!short_) {
+      emitFastPath(f, plan, d, len, out, buf, value, slow);
+      return;
+    }
+    // With the short path, cp_dispatch_v1 only clears, resolves and tail-calls cp.short (a plan,
+    // 1..kShort bytes, a prefix of at most 4) or cp.generic (the rest): no call of its own, so
+    // no callee-saved registers to save and restore on every request.
+    llvm::Function* generic = llvm::Function::Create(
+        llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, ptr}, false),
+        llvm::GlobalValue::PrivateLinkage, "cp.generic", M);
+    generic->setDoesNotThrow();
+    generic->addFnAttr(llvm::Attribute::NoInline);
+    {
+      Value* gEnv = generic->getArg(0);
+      Value* gPlan = generic->getArg(1);
+      Value* gD = generic->getArg(2);
+      Value* gLen = generic->getArg(3);
+      Value* gOut = generic->getArg(4);
+      BasicBlock* gEntry = BasicBlock::Create(C, "entry", generic);
+      BasicBlock* gSlow = BasicBlock::Create(C, "slow", generic);
+      B.SetInsertPoint(gSlow);
+      llvm::CallInst* t = B.CreateCall(slow_, {gEnv, gPlan, gD, gLen, gOut});
+      t->setTailCall();
+      B.CreateRet(t);
+      B.SetInsertPoint(gEntry);
+      llvm::AllocaInst* gValue = B.CreateAlloca(i64, nullptr, "value");
+      B.CreateStore(B.getInt64(0), gValue);
+      emitFastPath(generic, gPlan, gD, gLen, gOut,
+                   outField(gOut, offsetof(cp_dispatch_result, normalized)), gValue, gSlow);
+    }
+    B.SetInsertPoint(resolved);
+    BasicBlock* candidate = BasicBlock::Create(C, "short.candidate", f);
+    BasicBlock* toShort = BasicBlock::Create(C, "to_short", f);
+    BasicBlock* toGeneric = BasicBlock::Create(C, "to_generic", f);
+    B.CreateCondBr(B.CreateAnd(B.CreateICmpSGE(plan, B.getInt32(0)),
+                               B.CreateICmpULT(B.CreateSub(len, B.getInt32(1)),
+                                               B.getInt32(kShort))),
+                   candidate, toGeneric);
+    B.SetInsertPoint(candidate);
+    Value* plen = B.CreateZExt(load(tPrefixLen_, plan), i32, "prefix_len");
+    B.CreateCondBr(B.CreateICmpULE(plen, B.getInt32(4)), toShort, toGeneric);
+    B.SetInsertPoint(toShort);
+    llvm::CallInst* cs = B.CreateCall(short_, {env, plan, plen, d, len, out});
+    cs->setTailCall();
+    B.CreateRet(cs);
+    B.SetInsertPoint(toGeneric);
+    llvm::CallInst* cg = B.CreateCall(generic, {env, plan, d, len, out});
+    cg->setTailCall();
+    B.CreateRet(cg);
   }
 
   void emitFastPath(llvm::Function* f, Value* plan, Value* d, Value* len, Value* out, Value* buf,
@@ -1045,6 +1346,253 @@ class Gen {
     B.CreateRet(B.getInt32(CP_STATUS_OK));
   }
 
+
+
+  // The short path as its own function: cp_dispatch_v1 tail-calls it after resolving the
+  // caller, and everything it does not decide itself leaves through tail calls (cp.undecided:
+  // the automaton, else the regex engine; cp.reclassify: a stripped prefix no rule consumed).
+  // Without calls of its own it needs no callee-saved registers and no stack frame.
+  void emitShortFunctions() {
+    auto cold = [&](llvm::Function* f) {
+      f->setDoesNotThrow();
+      f->addFnAttr(llvm::Attribute::NoInline);
+      f->addFnAttr(llvm::Attribute::Cold);
+    };
+    // cp.undecided(env, plan, dialed, len, s, slen, out)
+    undecided_ = llvm::Function::Create(
+        llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, ptr, i32, ptr}, false),
+        llvm::GlobalValue::PrivateLinkage, "cp.undecided", M);
+    cold(undecided_);
+    {
+      llvm::Function* f = undecided_;
+      B.SetInsertPoint(BasicBlock::Create(C, "entry", f));
+      BasicBlock* done = BasicBlock::Create(C, "decided", f);
+      BasicBlock* slow = BasicBlock::Create(C, "slow", f);
+      Value* ar = B.CreateCall(automaton_, {f->getArg(1), f->getArg(2), f->getArg(3),
+                                            f->getArg(4), f->getArg(5), f->getArg(6)});
+      B.CreateCondBr(B.CreateICmpSGE(ar, B.getInt32(0)), done, slow);
+      B.SetInsertPoint(done);
+      B.CreateRet(ar);
+      B.SetInsertPoint(slow);
+      llvm::CallInst* c = B.CreateCall(
+          slow_, {f->getArg(0), f->getArg(1), f->getArg(2), f->getArg(3), f->getArg(6)});
+      c->setTailCall();
+      B.CreateRet(c);
+    }
+    // cp.reclassify(out): classify out->normalized (normalized_len is set), fill.
+    reclassify_ = llvm::Function::Create(llvm::FunctionType::get(i32, {ptr}, false),
+                                         llvm::GlobalValue::PrivateLinkage, "cp.reclassify", M);
+    cold(reclassify_);
+    {
+      llvm::Function* f = reclassify_;
+      Value* out = f->getArg(0);
+      B.SetInsertPoint(BasicBlock::Create(C, "entry", f));
+      BasicBlock* fill = BasicBlock::Create(C, "fill", f);
+      BasicBlock* done = BasicBlock::Create(C, "done", f);
+      llvm::AllocaInst* value = B.CreateAlloca(i64, nullptr, "value");
+      Value* nlen = B.CreateLoad(i32, outField(out, offsetof(cp_dispatch_result, normalized_len)));
+      Value* e = B.CreateCall(
+          classify_, {outField(out, offsetof(cp_dispatch_result, normalized)), nlen, value});
+      B.CreateCondBr(B.CreateICmpSGE(e, B.getInt32(0)), fill, done);
+      B.SetInsertPoint(fill);
+      emitFill(out, e, B.CreateLoad(i64, value), done);
+      B.SetInsertPoint(done);
+      B.CreateRet(B.getInt32(CP_STATUS_OK));
+    }
+    // cp.short(env, plan, plen, dialed, len, out)
+    short_ = llvm::Function::Create(
+        llvm::FunctionType::get(i32, {ptr, i32, i32, ptr, i32, ptr}, false),
+        llvm::GlobalValue::PrivateLinkage, "cp.short", M);
+    short_->setDoesNotThrow();
+    short_->addFnAttr(llvm::Attribute::NoInline);
+    for (unsigned a : {3u, 5u}) short_->addParamAttr(a, llvm::Attribute::NoAlias);
+    {
+      llvm::Function* f = short_;
+      Value* env = f->getArg(0);
+      Value* plan = f->getArg(1);
+      Value* d = f->getArg(3);
+      Value* len = f->getArg(4);
+      Value* out = f->getArg(5);
+      BasicBlock* entry = BasicBlock::Create(C, "entry", f);
+      BasicBlock* slow = BasicBlock::Create(C, "slow", f);
+      B.SetInsertPoint(slow);
+      llvm::CallInst* c = B.CreateCall(slow_, {env, plan, d, len, out});
+      c->setTailCall();
+      B.CreateRet(c);
+      B.SetInsertPoint(entry);
+      llvm::AllocaInst* value = B.CreateAlloca(i64, nullptr, "value");
+      emitShortPath(env, plan, f->getArg(2), d, len, out,
+                    outField(out, offsetof(cp_dispatch_result, normalized)), value, slow);
+    }
+  }
+
+  // The short-number path (see buildShortTables): the dialed string (len <= kShort) in one
+  // 16-byte masked load (lanes >= len are neither read nor nonzero), the external access prefix
+  // compared and stripped as a shift of that register, the numeric key formed with SWAR (the
+  // digits right-aligned, '0'-padded), one branchless search over the shape-tagged keys, the
+  // transparency row, and the normalized string stored as the same 16 bytes (its NUL included).
+  // No branch depends on which orbit was dialed.
+  void emitShortPath(Value* env, Value* plan, Value* plen, Value* d, Value* len, Value* out, Value* buf,
+                     Value* value, BasicBlock* slow) {
+    llvm::Function* f = B.GetInsertBlock()->getParent();
+    auto block = [&](const char* name) { return BasicBlock::Create(C, name, f); };
+    auto* v16 = llvm::FixedVectorType::get(i8, 16);
+    std::vector<uint8_t> laneIds(16);
+    for (int k = 0; k < 16; ++k) laneIds[k] = static_cast<uint8_t>(k);
+    Value* mask = B.CreateICmpULT(llvm::ConstantDataVector::get(C, llvm::ArrayRef(laneIds)),
+                                  B.CreateVectorSplat(16, B.CreateTrunc(len, i8)));
+    Value* x = B.CreateMaskedLoad(v16, d, llvm::Align(1), mask, llvm::Constant::getNullValue(v16),
+                                  "dialed16");
+    auto* v2x64 = llvm::FixedVectorType::get(i64, 2);
+    Value* w0 = B.CreateExtractElement(B.CreateBitCast(x, v2x64), uint64_t{0});
+    // The prefix (plen <= 4 bytes) matches and something follows it: strip it.
+    Value* pw = B.CreateZExt(load(tPrefixWord_, plan), i64);
+    Value* pm = B.CreateZExt(load(tPrefixMask_, plan), i64);
+    Value* strip = B.CreateAnd(B.CreateICmpEQ(B.CreateAnd(B.CreateXor(w0, pw), pm), B.getInt64(0)),
+                               B.CreateICmpUGT(len, plen));
+    auto pshufb = [&](Value* v, Value* ctl) {
+      return B.CreateIntrinsic(llvm::Intrinsic::x86_ssse3_pshuf_b_128, {}, {v, ctl});
+    };
+    auto vec = [&](llvm::GlobalVariable* gv, Value* row) {  // 16 bytes at row * 16
+      Value* p = B.CreateInBoundsGEP(i8, gv, B.CreateMul(B.CreateZExt(row, i64), B.getInt64(16)));
+      return B.CreateAlignedLoad(v16, p, llvm::MaybeAlign(16));
+    };
+    // A branch, not a select: orbit numbers practically never start with the access prefix, so
+    // it is predicted, and the rest does not wait for the prefix comparison.
+    BasicBlock* stripBB = block("short.strip");
+    BasicBlock* keepBB = B.GetInsertBlock();
+    BasicBlock* stripped = block("short.stripped");
+    B.CreateCondBr(strip, stripBB, stripped);
+    B.SetInsertPoint(stripBB);
+    Value* shifted = pshufb(x, vec(tShiftCtl_, plen));
+    B.CreateBr(stripped);
+    B.SetInsertPoint(stripped);
+    llvm::PHINode* off = B.CreatePHI(i32, 2, "strip");
+    off->addIncoming(B.getInt32(0), keepBB);
+    off->addIncoming(plen, stripBB);
+    llvm::PHINode* sx = B.CreatePHI(v16, 2, "s16");
+    sx->addIncoming(x, keepBB);
+    sx->addIncoming(shifted, stripBB);
+    Value* slen = B.CreateSub(len, off, "slen");
+    Value* s = B.CreateInBoundsGEP(i8, d, B.CreateZExt(off, i64), "s");
+    Value* cs;
+    Value* val;
+    if (hashSlots_) {
+      Value* sv = B.CreateBitCast(sx, v2x64);
+      Value* h = B.CreateAdd(
+          B.CreateMul(B.CreateExtractElement(sv, uint64_t{0}), B.getInt64(kHashK1)),
+          B.CreateMul(B.CreateXor(B.CreateExtractElement(sv, uint64_t{1}), B.CreateZExt(slen, i64)),
+                      B.getInt64(kHashK2)));
+      h = B.CreateXor(h, B.CreateLShr(h, 32));
+      Value* disp =
+          B.CreateZExt(load(tHashDisp_, B.CreateAnd(h, B.getInt64(hashBuckets_ - 1))), i64);
+      Value* slot =
+          B.CreateAnd(B.CreateXor(B.CreateLShr(h, 40), disp), B.getInt64(hashSlots_ - 1));
+      Value* at = B.CreateInBoundsGEP(i8, tHashSlots_, B.CreateShl(slot, 5));
+      Value* key = B.CreateAlignedLoad(v16, at, llvm::MaybeAlign(32));
+      Value* eq = B.CreateICmpEQ(
+          B.CreateBitCast(B.CreateICmpEQ(key, sx), B.getInt16Ty()), B.getInt16(0xFFFF));
+      Value* entry = B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, at, 16));
+      Value* klen = B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, at, 20));
+      val = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, at, 24), "value");
+      cs = B.CreateSelect(B.CreateAnd(eq, B.CreateICmpEQ(klen, slen)), entry,
+                          B.getInt32(static_cast<uint32_t>(ir::kNone)), "entry");
+    } else {
+    // Shape (length, first byte) and digits.
+    Value* c0 = B.CreateTrunc(B.CreateLShr(w0, B.CreateZExt(B.CreateShl(off, 3), i64)), i8);
+    Value* cls = B.CreateOr(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('*')), i32),
+                            B.CreateShl(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('#')), i32), 1));
+    Value* shape = B.CreateAdd(B.CreateShl(slen, 2), cls, "shape");
+    Value* pre = B.CreateZExt(B.CreateICmpNE(cls, B.getInt32(0)), i32);
+    Value* shuffle = B.CreateAdd(
+        B.CreateMul(B.CreateAdd(B.CreateMul(len, B.getInt32(5)), off), B.getInt32(2)), pre);
+    Value* t = B.CreateBitCast(
+        B.CreateOr(pshufb(x, vec(tDigitCtl_, shuffle)), vec(tDigitPad_, shuffle)), v2x64);
+    auto [vh, bh] = swar8(B.CreateExtractElement(t, uint64_t{0}));
+    auto [vl, bl] = swar8(B.CreateExtractElement(t, uint64_t{1}));
+    val = B.CreateAdd(B.CreateMul(vh, B.getInt64(100000000)), vl, "value");
+    Value* g = B.CreateZExt(load(tShapeGroup_, shape), i64);
+    Value* ok = B.CreateAnd(B.CreateNot(B.CreateOr(bh, bl)), B.CreateICmpNE(g, B.getInt64(0)));
+    Value* key = B.CreateSelect(ok, B.CreateOr(B.CreateShl(g, kKeyBits), val), B.getInt64(0));
+    cs = B.getInt32(static_cast<uint32_t>(ir::kNone));
+    if (wideCount_ > 0) {
+      Value* base = B.getInt64(0);
+      for (size_t n = wideCount_; n > 1; n -= n / 2) {
+        Value* probe = B.CreateAdd(base, B.getInt64(n / 2));
+        base = B.CreateSelect(B.CreateICmpULE(load(tWideLo_, probe), key), probe, base);
+      }
+      Value* in = B.CreateAnd(B.CreateICmpULE(load(tWideLo_, base), key),
+                              B.CreateICmpULE(key, load(tWideHi_, base)));
+      cs = B.CreateSelect(in, load(tWideEntry_, base), cs, "entry");
+    }
+    if (oddShapes_) {  // a shape with a non-numeric exact entry: the generic classifier
+      BasicBlock* odd = block("short.odd_shape");
+      BasicBlock* even = B.GetInsertBlock();
+      BasicBlock* classified = block("short.classified");
+      B.CreateCondBr(B.CreateICmpNE(load(tOddShape_, shape), B.getInt8(0)), odd, classified);
+      B.SetInsertPoint(odd);
+      Value* oc = B.CreateCall(classify_, {s, slen, value}, "odd_entry");
+      Value* ov = B.CreateLoad(i64, value);
+      B.CreateBr(classified);
+      B.SetInsertPoint(classified);
+      llvm::PHINode* pc = B.CreatePHI(i32, 2, "entry");
+      pc->addIncoming(cs, even);
+      pc->addIncoming(oc, odd);
+      llvm::PHINode* pv = B.CreatePHI(i64, 2, "value");
+      pv->addIncoming(val, even);
+      pv->addIncoming(ov, odd);
+      cs = pc;
+      val = pv;
+    }
+    }
+    // Not known at compile time: the automaton, else the regex engine.
+    BasicBlock* unknown = block("short.automaton");
+    BasicBlock* known = block("short.transparency");
+    BasicBlock* decided = block("short.decided");
+    B.CreateCondBr(B.CreateICmpSGE(cs, B.getInt32(0)), known, unknown);
+    B.SetInsertPoint(unknown);
+    llvm::CallInst* ar = B.CreateCall(undecided_, {env, plan, d, len, s, slen, out});
+    ar->setTailCall();
+    B.CreateRet(ar);
+    (void)slow;  // the regex engine is reached through cp.undecided
+    B.SetInsertPoint(known);
+    Value* row = load(tPlanRow_, plan);
+    Value* at = B.CreateAdd(B.CreateMul(B.CreateZExt(row, i64), B.getInt64(m_.entries.size())),
+                            B.CreateZExt(cs, i64));
+    Value* tr = B.CreateSExt(load(tRows_, at), i32, "transparent");
+    B.CreateCondBr(B.CreateICmpEQ(tr, B.getInt32(static_cast<uint32_t>(ir::kUnknown))), unknown,
+                   decided);
+    // Decided at compile time: no rule fires (normalized = dialed) or an identity rule fires
+    // (normalized = s).
+    B.SetInsertPoint(decided);
+    Value* fires = B.CreateICmpSGE(tr, B.getInt32(0));
+    B.CreateStore(tr, outField(out, offsetof(cp_dispatch_result, rule)));
+    Value* ri = load(tRuleInternal_,
+                     B.CreateSelect(fires, B.CreateAdd(load(tRuleBase_, plan), tr), B.getInt32(0)));
+    Value* internal = B.CreateSelect(fires, B.CreateAnd(load(tHonour_, plan), ri), B.getInt8(0));
+    B.CreateStore(internal, outField(out, offsetof(cp_dispatch_result, internal)));
+    Value* norm = B.CreateSelect(fires, sx, x);
+    Value* nlen = B.CreateSelect(fires, slen, len, "nlen");
+    B.CreateAlignedStore(norm, buf, llvm::MaybeAlign(1));  // NUL included
+    B.CreateStore(nlen, outField(out, offsetof(cp_dispatch_result, normalized_len)));
+    // A stripped prefix and no rule: the result is the dialed string, classify that.
+    BasicBlock* again = block("short.classify_dialed");
+    BasicBlock* join = block("short.class");
+    BasicBlock* fill = block("short.fill");
+    BasicBlock* done = block("short.done");
+    B.CreateCondBr(B.CreateOr(fires, B.CreateICmpEQ(off, B.getInt32(0))), join, again);
+    B.SetInsertPoint(again);
+    llvm::CallInst* re = B.CreateCall(reclassify_, {out});
+    re->setTailCall();
+    B.CreateRet(re);
+    B.SetInsertPoint(join);
+    B.CreateCondBr(B.CreateICmpSGE(cs, B.getInt32(0)), fill, done);
+    B.SetInsertPoint(fill);
+    emitFill(out, cs, val, done);
+    B.SetInsertPoint(done);
+    B.CreateRet(B.getInt32(CP_STATUS_OK));
+  }
+
   // dst[0, n) = src[0, n), then branch to `done`. Up to 16 bytes (every orbit and most
   // numbers) with two overlapping loads and stores of the largest fitting width, never reading
   // outside [0, n); longer strings through memcpy.
@@ -1126,12 +1674,22 @@ class Gen {
   llvm::Function* classify_ = nullptr;
   llvm::Function* slow_ = nullptr;
   llvm::Function* automaton_ = nullptr;
+  llvm::Function *short_ = nullptr, *undecided_ = nullptr, *reclassify_ = nullptr;
   llvm::GlobalVariable *tPlanDfa_, *tDfaStart_, *tDfaBase_, *tDfaAcceptBase_, *tDfaNext_,
       *tDfaAccept_, *tSymbol_, *tSpansKnown_, *tPieceBase_, *tLitOff_, *tLitLen_, *tHasGroup_,
       *tBFromEnd_, *tEFromEnd_, *tB_, *tE_, *tLiterals_;
   std::map<std::string, llvm::Constant*> strings_;
   std::vector<std::pair<BasicBlock*, Value*>> exits_;  // emitClassification's hits and misses
   bool hasTransparency_ = false, ruleIndexDense_ = true;
+  // The short-number path (buildShortTables, emitShortPath).
+  bool maskedLoads_ = false, shortPath_ = false, oddShapes_ = false;
+  size_t wideCount_ = 0;
+  llvm::GlobalVariable *tShapeGroup_ = nullptr, *tOddShape_ = nullptr, *tPrefixWord_ = nullptr;
+  size_t hashSlots_ = 0, hashBuckets_ = 0;  // 0: no perfect hash (buildNumberHash)
+  llvm::GlobalVariable *tHashDisp_ = nullptr, *tHashSlots_ = nullptr;
+  llvm::GlobalVariable *tPrefixMask_ = nullptr, *tShiftCtl_ = nullptr, *tDigitCtl_ = nullptr,
+                       *tDigitPad_ = nullptr;
+  llvm::GlobalVariable *tWideLo_ = nullptr, *tWideHi_ = nullptr, *tWideEntry_ = nullptr;
   llvm::GlobalVariable *tUserPlan_, *tUserMay_, *tCtxPlan_, *tCtxMay_, *tPlanOfModel_, *tVpMay_;
   llvm::GlobalVariable *tPrefixLen_, *tPrefixBytes_, *tHonour_, *tRuleBase_, *tRuleInternal_;
   llvm::GlobalVariable *tEntryAction_, *tEntryPool_, *tEntryTarget_, *tEntryLo_, *tEntryPoolBase_;
@@ -1152,7 +1710,16 @@ std::unique_ptr<llvm::Module> generate(const ir::Module& m, llvm::LLVMContext& c
                                        std::string* error) {
   auto mod = std::make_unique<llvm::Module>(moduleId, ctx);
   setTarget(*mod, tm);
-  Gen(m, ctx, *mod).run();
+  // The short-number path needs fault-free masked byte loads (AVX-512 BW + VL); without them
+  // LLVM would expand a masked load into a branch per byte, so the generic path runs instead.
+  bool masked = false;
+  if (tm) {
+    std::string f = tm->getTargetFeatureString().str() + ",";
+    masked = tm->getTargetTriple().getArch() == llvm::Triple::x86_64 &&
+             f.find("+avx512bw,") != std::string::npos &&
+             f.find("+avx512vl,") != std::string::npos && !std::getenv("CALLPARK_NO_SHORT_PATH");
+  }
+  Gen(m, ctx, *mod, masked).run();
   std::string msg;
   llvm::raw_string_ostream os(msg);
   if (llvm::verifyModule(*mod, &os)) {

@@ -35,7 +35,7 @@ namespace callpark::dispatch::codegen {
 
 // Bump whenever the generated code changes meaning for the same IR: bundles record it (in
 // their compiler version), so object code from an older generator is recompiled, never linked.
-inline constexpr int kRevision = 1;
+inline constexpr int kRevision = 2;
 
 // Builds the module. `m` must be fully lowered (ir::verify(m, true) empty). The module gets
 // `moduleId` as identifier (the object cache key) and the target's data layout and triple when
