@@ -450,8 +450,8 @@ __attribute__((noinline)) int32_t emptyDispatch(const cp_env*, const cp_caller*,
   out->normalized_len = len;
   return 0;
 }
-__attribute__((noinline)) int32_t clearOnly(const cp_env*, const cp_caller*, const char*,
-                                            uint32_t, cp_dispatch_result* out) {
+__attribute__((noinline)) int32_t clearOnly(const cp_env*, const cp_caller*, const char*, uint32_t,
+                                            cp_dispatch_result* out) {
   clearResult(out);
   return 0;
 }
@@ -704,8 +704,8 @@ int main(int argc, char** argv) {
       std::vector<Phase> ph;
       ph.push_back(measurePhase("harness: empty function, same pointer call", orbits,
                                 viaPointer(&emptyDispatch), counters, passes));
-      ph.push_back(measurePhase("clearResult only", orbits, viaPointer(&clearOnly), counters,
-                                passes));
+      ph.push_back(
+          measurePhase("clearResult only", orbits, viaPointer(&clearOnly), counters, passes));
       ph.push_back(measurePhase(
           "interpreter: resolve caller (mayPark)", orbits,
           [&](const Input& x, cp_dispatch_result*) { return interp.mayPark(&x.caller); }, counters,

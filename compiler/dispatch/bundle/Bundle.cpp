@@ -111,7 +111,9 @@ Stamp readStampFrom(binary::Reader& r) {
 // ASCII case-insensitive three-way comparison (SIP URIs compare so, as the model's lookup).
 // ASCII only (no locale: std::tolower is an out-of-line call per byte, and parkd runs this
 // lookup, ~9 comparisons of a shared "sip:" prefix, for every request).
-inline int asciiLower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+inline int asciiLower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
 int caseCompare(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
   for (size_t i = 0; i < n; ++i) {

@@ -47,8 +47,8 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <tuple>
 
@@ -216,7 +216,6 @@ class Gen {
     tMusic_ = table("cp.settings.music_file", llvm::ConstantArray::get(ptrArr, music));
   }
 
-
   // ---- the short-number path: tables -----------------------------------------------------------
   //
   // Strings of at most kShort bytes (every orbit and park access number in practice) are
@@ -340,7 +339,6 @@ class Gen {
     tDigitPad_ = vectors("cp.short.digit_pad", digitPad);
     shortPath_ = true;
   }
-
 
   // Policies with few short numbers (contoso: 500) skip the digit parse and the search: every
   // string of at most kShort bytes that Module::classify maps to an entry (each number of each
@@ -803,9 +801,9 @@ class Gen {
     Value* none = B.getInt32(static_cast<uint32_t>(CP_NONE));
     B.CreateStore(B.CreateSelect(park, none, B.CreateTrunc(index, i32)),
                   outField(out, offsetof(cp_dispatch_result, orbit)));
-    B.CreateStore(
-        B.CreateSelect(park, none, B.CreateTrunc(B.CreateAdd(load(tEntryPoolBase_, e), index), i32)),
-        outField(out, offsetof(cp_dispatch_result, pool_orbit)));
+    B.CreateStore(B.CreateSelect(park, none,
+                                 B.CreateTrunc(B.CreateAdd(load(tEntryPoolBase_, e), index), i32)),
+                  outField(out, offsetof(cp_dispatch_result, pool_orbit)));
     B.CreateBr(done);
   }
 
@@ -1182,9 +1180,9 @@ class Gen {
     // With the short path, cp_dispatch_v1 only clears, resolves and tail-calls cp.short (a plan,
     // 1..kShort bytes, a prefix of at most 4) or cp.generic (the rest): no call of its own, so
     // no callee-saved registers to save and restore on every request.
-    llvm::Function* generic = llvm::Function::Create(
-        llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, ptr}, false),
-        llvm::GlobalValue::PrivateLinkage, "cp.generic", M);
+    llvm::Function* generic =
+        llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, ptr}, false),
+                               llvm::GlobalValue::PrivateLinkage, "cp.generic", M);
     generic->setDoesNotThrow();
     generic->addFnAttr(llvm::Attribute::NoInline);
     {
@@ -1209,10 +1207,10 @@ class Gen {
     BasicBlock* candidate = BasicBlock::Create(C, "short.candidate", f);
     BasicBlock* toShort = BasicBlock::Create(C, "to_short", f);
     BasicBlock* toGeneric = BasicBlock::Create(C, "to_generic", f);
-    B.CreateCondBr(B.CreateAnd(B.CreateICmpSGE(plan, B.getInt32(0)),
-                               B.CreateICmpULT(B.CreateSub(len, B.getInt32(1)),
-                                               B.getInt32(kShort))),
-                   candidate, toGeneric);
+    B.CreateCondBr(
+        B.CreateAnd(B.CreateICmpSGE(plan, B.getInt32(0)),
+                    B.CreateICmpULT(B.CreateSub(len, B.getInt32(1)), B.getInt32(kShort))),
+        candidate, toGeneric);
     B.SetInsertPoint(candidate);
     Value* plen = B.CreateZExt(load(tPrefixLen_, plan), i32, "prefix_len");
     B.CreateCondBr(B.CreateICmpULE(plen, B.getInt32(4)), toShort, toGeneric);
@@ -1346,8 +1344,6 @@ class Gen {
     B.CreateRet(B.getInt32(CP_STATUS_OK));
   }
 
-
-
   // The short path as its own function: cp_dispatch_v1 tail-calls it after resolving the
   // caller, and everything it does not decide itself leaves through tail calls (cp.undecided:
   // the automaton, else the regex engine; cp.reclassify: a stripped prefix no rule consumed).
@@ -1368,8 +1364,8 @@ class Gen {
       B.SetInsertPoint(BasicBlock::Create(C, "entry", f));
       BasicBlock* done = BasicBlock::Create(C, "decided", f);
       BasicBlock* slow = BasicBlock::Create(C, "slow", f);
-      Value* ar = B.CreateCall(automaton_, {f->getArg(1), f->getArg(2), f->getArg(3),
-                                            f->getArg(4), f->getArg(5), f->getArg(6)});
+      Value* ar = B.CreateCall(automaton_, {f->getArg(1), f->getArg(2), f->getArg(3), f->getArg(4),
+                                            f->getArg(5), f->getArg(6)});
       B.CreateCondBr(B.CreateICmpSGE(ar, B.getInt32(0)), done, slow);
       B.SetInsertPoint(done);
       B.CreateRet(ar);
@@ -1400,9 +1396,9 @@ class Gen {
       B.CreateRet(B.getInt32(CP_STATUS_OK));
     }
     // cp.short(env, plan, plen, dialed, len, out)
-    short_ = llvm::Function::Create(
-        llvm::FunctionType::get(i32, {ptr, i32, i32, ptr, i32, ptr}, false),
-        llvm::GlobalValue::PrivateLinkage, "cp.short", M);
+    short_ =
+        llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, i32, i32, ptr, i32, ptr}, false),
+                               llvm::GlobalValue::PrivateLinkage, "cp.short", M);
     short_->setDoesNotThrow();
     short_->addFnAttr(llvm::Attribute::NoInline);
     for (unsigned a : {3u, 5u}) short_->addParamAttr(a, llvm::Attribute::NoAlias);
@@ -1432,8 +1428,8 @@ class Gen {
   // digits right-aligned, '0'-padded), one branchless search over the shape-tagged keys, the
   // transparency row, and the normalized string stored as the same 16 bytes (its NUL included).
   // No branch depends on which orbit was dialed.
-  void emitShortPath(Value* env, Value* plan, Value* plen, Value* d, Value* len, Value* out, Value* buf,
-                     Value* value, BasicBlock* slow) {
+  void emitShortPath(Value* env, Value* plan, Value* plen, Value* d, Value* len, Value* out,
+                     Value* buf, Value* value, BasicBlock* slow) {
     llvm::Function* f = B.GetInsertBlock()->getParent();
     auto block = [&](const char* name) { return BasicBlock::Create(C, name, f); };
     auto* v16 = llvm::FixedVectorType::get(i8, 16);
@@ -1486,64 +1482,64 @@ class Gen {
       h = B.CreateXor(h, B.CreateLShr(h, 32));
       Value* disp =
           B.CreateZExt(load(tHashDisp_, B.CreateAnd(h, B.getInt64(hashBuckets_ - 1))), i64);
-      Value* slot =
-          B.CreateAnd(B.CreateXor(B.CreateLShr(h, 40), disp), B.getInt64(hashSlots_ - 1));
+      Value* slot = B.CreateAnd(B.CreateXor(B.CreateLShr(h, 40), disp), B.getInt64(hashSlots_ - 1));
       Value* at = B.CreateInBoundsGEP(i8, tHashSlots_, B.CreateShl(slot, 5));
       Value* key = B.CreateAlignedLoad(v16, at, llvm::MaybeAlign(32));
-      Value* eq = B.CreateICmpEQ(
-          B.CreateBitCast(B.CreateICmpEQ(key, sx), B.getInt16Ty()), B.getInt16(0xFFFF));
+      Value* eq = B.CreateICmpEQ(B.CreateBitCast(B.CreateICmpEQ(key, sx), B.getInt16Ty()),
+                                 B.getInt16(0xFFFF));
       Value* entry = B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, at, 16));
       Value* klen = B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, at, 20));
       val = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, at, 24), "value");
       cs = B.CreateSelect(B.CreateAnd(eq, B.CreateICmpEQ(klen, slen)), entry,
                           B.getInt32(static_cast<uint32_t>(ir::kNone)), "entry");
     } else {
-    // Shape (length, first byte) and digits.
-    Value* c0 = B.CreateTrunc(B.CreateLShr(w0, B.CreateZExt(B.CreateShl(off, 3), i64)), i8);
-    Value* cls = B.CreateOr(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('*')), i32),
-                            B.CreateShl(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('#')), i32), 1));
-    Value* shape = B.CreateAdd(B.CreateShl(slen, 2), cls, "shape");
-    Value* pre = B.CreateZExt(B.CreateICmpNE(cls, B.getInt32(0)), i32);
-    Value* shuffle = B.CreateAdd(
-        B.CreateMul(B.CreateAdd(B.CreateMul(len, B.getInt32(5)), off), B.getInt32(2)), pre);
-    Value* t = B.CreateBitCast(
-        B.CreateOr(pshufb(x, vec(tDigitCtl_, shuffle)), vec(tDigitPad_, shuffle)), v2x64);
-    auto [vh, bh] = swar8(B.CreateExtractElement(t, uint64_t{0}));
-    auto [vl, bl] = swar8(B.CreateExtractElement(t, uint64_t{1}));
-    val = B.CreateAdd(B.CreateMul(vh, B.getInt64(100000000)), vl, "value");
-    Value* g = B.CreateZExt(load(tShapeGroup_, shape), i64);
-    Value* ok = B.CreateAnd(B.CreateNot(B.CreateOr(bh, bl)), B.CreateICmpNE(g, B.getInt64(0)));
-    Value* key = B.CreateSelect(ok, B.CreateOr(B.CreateShl(g, kKeyBits), val), B.getInt64(0));
-    cs = B.getInt32(static_cast<uint32_t>(ir::kNone));
-    if (wideCount_ > 0) {
-      Value* base = B.getInt64(0);
-      for (size_t n = wideCount_; n > 1; n -= n / 2) {
-        Value* probe = B.CreateAdd(base, B.getInt64(n / 2));
-        base = B.CreateSelect(B.CreateICmpULE(load(tWideLo_, probe), key), probe, base);
+      // Shape (length, first byte) and digits.
+      Value* c0 = B.CreateTrunc(B.CreateLShr(w0, B.CreateZExt(B.CreateShl(off, 3), i64)), i8);
+      Value* cls =
+          B.CreateOr(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('*')), i32),
+                     B.CreateShl(B.CreateZExt(B.CreateICmpEQ(c0, B.getInt8('#')), i32), 1));
+      Value* shape = B.CreateAdd(B.CreateShl(slen, 2), cls, "shape");
+      Value* pre = B.CreateZExt(B.CreateICmpNE(cls, B.getInt32(0)), i32);
+      Value* shuffle = B.CreateAdd(
+          B.CreateMul(B.CreateAdd(B.CreateMul(len, B.getInt32(5)), off), B.getInt32(2)), pre);
+      Value* t = B.CreateBitCast(
+          B.CreateOr(pshufb(x, vec(tDigitCtl_, shuffle)), vec(tDigitPad_, shuffle)), v2x64);
+      auto [vh, bh] = swar8(B.CreateExtractElement(t, uint64_t{0}));
+      auto [vl, bl] = swar8(B.CreateExtractElement(t, uint64_t{1}));
+      val = B.CreateAdd(B.CreateMul(vh, B.getInt64(100000000)), vl, "value");
+      Value* g = B.CreateZExt(load(tShapeGroup_, shape), i64);
+      Value* ok = B.CreateAnd(B.CreateNot(B.CreateOr(bh, bl)), B.CreateICmpNE(g, B.getInt64(0)));
+      Value* key = B.CreateSelect(ok, B.CreateOr(B.CreateShl(g, kKeyBits), val), B.getInt64(0));
+      cs = B.getInt32(static_cast<uint32_t>(ir::kNone));
+      if (wideCount_ > 0) {
+        Value* base = B.getInt64(0);
+        for (size_t n = wideCount_; n > 1; n -= n / 2) {
+          Value* probe = B.CreateAdd(base, B.getInt64(n / 2));
+          base = B.CreateSelect(B.CreateICmpULE(load(tWideLo_, probe), key), probe, base);
+        }
+        Value* in = B.CreateAnd(B.CreateICmpULE(load(tWideLo_, base), key),
+                                B.CreateICmpULE(key, load(tWideHi_, base)));
+        cs = B.CreateSelect(in, load(tWideEntry_, base), cs, "entry");
       }
-      Value* in = B.CreateAnd(B.CreateICmpULE(load(tWideLo_, base), key),
-                              B.CreateICmpULE(key, load(tWideHi_, base)));
-      cs = B.CreateSelect(in, load(tWideEntry_, base), cs, "entry");
-    }
-    if (oddShapes_) {  // a shape with a non-numeric exact entry: the generic classifier
-      BasicBlock* odd = block("short.odd_shape");
-      BasicBlock* even = B.GetInsertBlock();
-      BasicBlock* classified = block("short.classified");
-      B.CreateCondBr(B.CreateICmpNE(load(tOddShape_, shape), B.getInt8(0)), odd, classified);
-      B.SetInsertPoint(odd);
-      Value* oc = B.CreateCall(classify_, {s, slen, value}, "odd_entry");
-      Value* ov = B.CreateLoad(i64, value);
-      B.CreateBr(classified);
-      B.SetInsertPoint(classified);
-      llvm::PHINode* pc = B.CreatePHI(i32, 2, "entry");
-      pc->addIncoming(cs, even);
-      pc->addIncoming(oc, odd);
-      llvm::PHINode* pv = B.CreatePHI(i64, 2, "value");
-      pv->addIncoming(val, even);
-      pv->addIncoming(ov, odd);
-      cs = pc;
-      val = pv;
-    }
+      if (oddShapes_) {  // a shape with a non-numeric exact entry: the generic classifier
+        BasicBlock* odd = block("short.odd_shape");
+        BasicBlock* even = B.GetInsertBlock();
+        BasicBlock* classified = block("short.classified");
+        B.CreateCondBr(B.CreateICmpNE(load(tOddShape_, shape), B.getInt8(0)), odd, classified);
+        B.SetInsertPoint(odd);
+        Value* oc = B.CreateCall(classify_, {s, slen, value}, "odd_entry");
+        Value* ov = B.CreateLoad(i64, value);
+        B.CreateBr(classified);
+        B.SetInsertPoint(classified);
+        llvm::PHINode* pc = B.CreatePHI(i32, 2, "entry");
+        pc->addIncoming(cs, even);
+        pc->addIncoming(oc, odd);
+        llvm::PHINode* pv = B.CreatePHI(i64, 2, "value");
+        pv->addIncoming(val, even);
+        pv->addIncoming(ov, odd);
+        cs = pc;
+        val = pv;
+      }
     }
     // Not known at compile time: the automaton, else the regex engine.
     BasicBlock* unknown = block("short.automaton");
