@@ -41,6 +41,10 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "parkd"))
 from harness import free_port, render  # noqa: E402
 
 SIPP = "/usr/bin/sipp"
+# Every SIPp gets the socket buffers parkd gives its SIP sockets (runtime/sip/SipStack.cpp):
+# with the 208 KiB default, SIPp playing parkd dropped datagrams at 2,000 cycles/s, and the
+# ceiling parkd is compared with must be SIPp's, not its socket buffer's.
+SIPP_BUFFER = str(4 << 20)
 CLK = os.sysconf("SC_CLK_TCK")
 NOTICE_UAC = """  <recv request="MESSAGE"/>
   <send>
@@ -240,8 +244,10 @@ def run_cycles(target, rate, seconds, tmp, notice, parker_uri, rtp_port, cpu_pid
     with open(scen, "w") as f:
         f.write(text)
     calls = int(rate * seconds)
-    args = [SIPP, target, "-sf", scen, "-i", "127.0.0.1", "-p", str(free_port()), "-t", "u1",
+    uac_port = free_port()
+    args = [SIPP, target, "-sf", scen, "-i", "127.0.0.1", "-p", str(uac_port), "-t", "u1",
             "-r", str(rate), "-m", str(calls), "-l", str(int(rate * 4) + 50), "-nostdin",
+            "-buff_size", SIPP_BUFFER,
             "-trace_stat", "-stf", os.path.join(tmp, "stat.csv"), "-fd", "1",
             "-trace_rtt", "-rtt_freq", "1", "-timeout", "%ds" % (seconds + 60), "-nr",
             "-recv_timeout", "10000",  # a lost message fails its call after 10 s
@@ -253,9 +259,12 @@ def run_cycles(target, rate, seconds, tmp, notice, parker_uri, rtp_port, cpu_pid
                          stdin=subprocess.DEVNULL)
     sipp_c0 = cpu_ticks(p.pid)
     samples = []
+    uac_drops = None  # sampled while SIPp runs: its socket is gone once it exits
     while p.poll() is None:
         time.sleep(0.5)
         samples.append(cpu_ticks(p.pid))
+        d = udp_drops(uac_port)
+        uac_drops = d if d is not None else uac_drops
     elapsed = time.time() - t0
     c1 = cpu_ticks(cpu_pid) if cpu_pid else 0
     drops = udp_drops(int(target.rsplit(":", 1)[1]))
@@ -273,6 +282,7 @@ def run_cycles(target, rate, seconds, tmp, notice, parker_uri, rtp_port, cpu_pid
     return {"rate": rate, "seconds": seconds, "calls": calls, "ok": ok, "failed": failed,
             "rc": p.returncode, "retransmissions": retrans, "achieved": achieved,
             "elapsed": elapsed, "sipp_cpu": sipp_cpu, "target_udp_drops": drops,
+            "uac_udp_drops": uac_drops,
             "cpu_per_cycle_us": ((c1 - c0) / CLK / ok * 1e6) if (cpu_pid and ok) else None,
             "target_cpu": ((c1 - c0) / CLK / elapsed) if cpu_pid else None,
             "rtt": {k: (percentile([x for _, x in v], .5), percentile([x for _, x in v], .9),
@@ -294,6 +304,8 @@ def describe(r):
                                                           100 * r["target_cpu"])
     if r.get("target_udp_drops"):
         s += ", %d datagrams dropped at the target's full SIP socket" % r["target_udp_drops"]
+    if r.get("uac_udp_drops"):
+        s += ", %d datagrams dropped at the SIPp UAC's full socket" % r["uac_udp_drops"]
     return s
 
 
@@ -315,6 +327,7 @@ class Target:
             parker_port = free_port()
             self.procs.append(Proc([SIPP, "-sf", os.path.join(HERE, "parker_sink.xml"), "-i",
                                     "127.0.0.1", "-p", str(parker_port), "-t", "u1", "-nostdin",
+                                    "-buff_size", SIPP_BUFFER,
                                     "-nr"], tmp, "parker"))
             self.parker_uri = "sip:parker@127.0.0.1:%d" % parker_port
             self.parkd = Parkd(args.parkd, policy, tmp)
@@ -325,7 +338,8 @@ class Target:
         else:
             port = free_port()
             self.procs.append(Proc([SIPP, "-sf", os.path.join(HERE, "fake_parkd.xml"), "-i",
-                                    "127.0.0.1", "-p", str(port), "-t", "u1", "-nostdin", "-nr",
+                                    "127.0.0.1", "-p", str(port), "-t", "u1", "-nostdin",
+                                    "-buff_size", SIPP_BUFFER, "-nr",
                                     "-max_recv_loops", "10000", "-max_sched_loops", "10000"],
                                    tmp, "fake"))
             self.target = "127.0.0.1:%d" % port
@@ -413,14 +427,16 @@ def music_bench(args, tmp, policy):
                       extra=["--max-fds", str(n * 2 + 1000), "--media-timeout", "0"])
         parker_port = free_port()
         parker = Proc([SIPP, "-sf", os.path.join(HERE, "parker_sink.xml"), "-i", "127.0.0.1",
-                       "-p", str(parker_port), "-t", "u1", "-nostdin", "-nr"], d, "parker")
+                       "-p", str(parker_port), "-t", "u1", "-nostdin", "-buff_size", SIPP_BUFFER,
+                       "-nr"], d, "parker")
         scen = os.path.join(d, "hold.xml")
         with open(scen, "w") as f:
             f.write(render(HOLD_UAC, {"PARKER": "sip:parker@127.0.0.1:%d" % parker_port,
                                       "RTP_PORT": sink_port}, "hold"))
         uac = Proc([SIPP, "127.0.0.1:%d" % parkd.sip_port, "-sf", scen, "-i", "127.0.0.1",
                     "-p", str(free_port()), "-t", "u1", "-r", "250", "-m", str(n), "-l",
-                    str(n + 10), "-nostdin", "-nr", "-timeout", "900s", "-trace_stat", "-stf",
+                    str(n + 10), "-nostdin", "-buff_size", SIPP_BUFFER, "-nr", "-timeout", "900s",
+                    "-trace_stat", "-stf",
                     os.path.join(d, "uac_stat.csv"), "-fd", "1", "-trace_err"], d, "uac")
         try:
             deadline = time.time() + n / 100 + 60
