@@ -10,12 +10,21 @@
    notice goes to a SIPp parker). A sweep of increasing call rates, `--sweep-window` seconds
    each, finds the highest rate with zero failed calls that SIPp actually sustained (its
    cumulative call rate within 3 % of the target); that rate is then measured over `--window`
-   seconds (60 by default) and reported with response-time percentiles (SIPp -trace_rtt) and
-   parkd's CPU time per cycle (/proc/PID/stat utime + stime over the run / cycles).
+   seconds (60 by default), stepping down by a tenth of it (up to four times) until a long run
+   is clean, and reported with response-time percentiles (SIPp -trace_rtt) and parkd's CPU time
+   per cycle (/proc/PID/stat utime + stime over the run / cycles). When the highest rate given
+   is still clean the limit is above it: the table says ">=", pass higher --rates.
+   Failed calls are explained by SIPp's error log (-trace_err, in the work directory) and by
+   the datagrams the kernel dropped at the target's and the UAC's full sockets (/proc/net/udp),
+   printed with each run. Every SIPp gets 4 MiB socket buffers, as parkd's SIP sockets have.
 2. The same sweep and window against fake_parkd.xml (SIPp playing parkd, the same 12 messages
    per cycle): the SIPp-to-SIPp ceiling of this machine, and parkd's rate as a fraction of it.
+   A third run, parkd-quiet, repeats parkd's with parked callers whose SDP says sendonly: parkd
+   plays them no music, so its CPU per cycle is the SIP work alone (the difference to the parkd
+   run is the 50 music packets of the 1 s hold). `--kinds` picks the runs.
 3. Music capacity: N callers parked at once (10-minute pickup timeout), every one's SDP naming
-   parkd_rtp_sink's port; after all are parked the sink measures inter-arrival jitter for 10 s,
+   parkd_rtp_sink's port (held by an unread socket until the sink starts); after all are
+   parked the sink measures inter-arrival jitter (kernel receive timestamps) for 10 s,
    and parkd's own send-lateness histogram (/metrics) and CPU share over the same seconds are
    read. One core sustains N when every frame left within 10 ms of its due time (no late
    frames), no packet was lost, and parkd used less than 100 % of one core.
