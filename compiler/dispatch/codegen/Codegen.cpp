@@ -260,6 +260,7 @@ class Gen {
   // loads and a 16-byte compare. Slot: the string zero-padded (16 bytes), entry (i32, -1
   // empty), length (u32), numeric value (u64).
   static constexpr size_t kHashMax = 1 << 14;
+  static constexpr size_t kSlotBytes = 64;
   static constexpr uint64_t kHashK1 = 0x9E3779B97F4A7C15ull, kHashK2 = 0xC2B2AE3D27D4EB4Full;
   static uint64_t shortHash(uint64_t w0, uint64_t w1, uint64_t len) {
     uint64_t h = w0 * kHashK1 + (w1 ^ len) * kHashK2;
@@ -340,26 +341,31 @@ class Gen {
       }
       if (!placed) return;  // two strings with the same slot hash: the search path instead
     }
-    std::vector<uint8_t> table(slots * 32, 0);
+    // Slot (64 bytes): the string zero-padded [0, 16), entry [16, 20) (-1: empty), length
+    // [20, 24), action [24, 28), then the decision's pool, target, orbit and pool_orbit [32, 48)
+    // in cp_dispatch_result's order, stored with one 16-byte move.
+    std::vector<uint8_t> table(slots * kSlotBytes, 0);
     for (size_t sl = 0; sl < slots; ++sl) {
-      uint8_t* o = &table[sl * 32];
-      int32_t entry = -1;
-      uint32_t len = 0;
-      uint64_t value = 0;
+      uint8_t* o = &table[sl * kSlotBytes];
+      int32_t f[8] = {-1, 0, CP_ACTION_NOT_OURS, 0, CP_NONE, CP_NONE, CP_NONE, CP_NONE};
       if (slotOf[sl] >= 0) {
         size_t i = static_cast<size_t>(slotOf[sl]);
         std::memcpy(o, keys[i].data(), keys[i].size());
-        entry = entries[i];
-        len = static_cast<uint32_t>(keys[i].size());
-        value = values[i];
+        const ir::Entry& e = m_.entries[entries[i]];
+        bool park = e.action == ir::Action::Park;
+        f[0] = entries[i];
+        f[1] = static_cast<int32_t>(keys[i].size());
+        f[2] = static_cast<int32_t>(e.action);
+        f[4] = e.pool;
+        f[5] = e.target;
+        f[6] = park ? CP_NONE : static_cast<int32_t>(values[i] - e.lo);
+        f[7] = park ? CP_NONE : static_cast<int32_t>(e.poolBase + (values[i] - e.lo));
       }
-      std::memcpy(o + 16, &entry, 4);
-      std::memcpy(o + 20, &len, 4);
-      std::memcpy(o + 24, &value, 8);
+      std::memcpy(o + 16, f, sizeof f);
     }
     tHashDisp_ = intTable("cp.short.hash_displacement", disp);
     tHashSlots_ = intTable("cp.short.hash_slots", table);
-    tHashSlots_->setAlignment(llvm::Align(32));
+    tHashSlots_->setAlignment(llvm::Align(64));
     hashSlots_ = slots;
     hashBuckets_ = buckets;
   }
@@ -1391,13 +1397,12 @@ class Gen {
     h = B.CreateXor(h, B.CreateLShr(h, 32));
     Value* disp = B.CreateZExt(load(tHashDisp_, B.CreateAnd(h, B.getInt64(hashBuckets_ - 1))), i64);
     Value* slot = B.CreateAnd(B.CreateXor(B.CreateLShr(h, 40), disp), B.getInt64(hashSlots_ - 1));
-    Value* slotAt = B.CreateInBoundsGEP(i8, tHashSlots_, B.CreateShl(slot, 5));
-    Value* key = B.CreateAlignedLoad(v16, slotAt, llvm::MaybeAlign(32));
+    Value* slotAt = B.CreateInBoundsGEP(i8, tHashSlots_, B.CreateShl(slot, 6));
+    Value* key = B.CreateAlignedLoad(v16, slotAt, llvm::MaybeAlign(64));
     Value* eq = B.CreateICmpEQ(B.CreateBitCast(B.CreateICmpEQ(key, sx), B.getInt16Ty()),
                                B.getInt16(0xFFFF));
     Value* entry = B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, slotAt, 16));
     Value* klen = B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, slotAt, 20));
-    Value* val = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, slotAt, 24), "value");
     Value* cs = B.CreateSelect(B.CreateAnd(eq, B.CreateICmpEQ(klen, slen)), entry,
                                B.getInt32(static_cast<uint32_t>(ir::kNone)), "entry");
     // Not known at compile time: the automaton, else the regex engine.
@@ -1433,17 +1438,24 @@ class Gen {
     // A stripped prefix and no rule: the result is the dialed string, classify that.
     BasicBlock* again = block("short.classify_dialed");
     BasicBlock* join = block("short.class");
-    BasicBlock* fill = block("short.fill");
     BasicBlock* done = block("short.done");
     B.CreateCondBr(B.CreateOr(fires, B.CreateICmpEQ(off, B.getInt32(0))), join, again);
     B.SetInsertPoint(again);
     llvm::CallInst* re = B.CreateCall(reclassify_, {out});
     re->setTailCall();
     B.CreateRet(re);
+    // The decision straight from the slot (cs >= 0 here).
     B.SetInsertPoint(join);
-    B.CreateCondBr(B.CreateICmpSGE(cs, B.getInt32(0)), fill, done);
-    B.SetInsertPoint(fill);
-    emitFill(out, cs, val, done);
+    B.CreateStore(B.CreateLoad(i32, B.CreateConstInBoundsGEP1_64(i8, slotAt, 24)),
+                  outField(out, offsetof(cp_dispatch_result, action)));
+    static_assert(offsetof(cp_dispatch_result, target) == offsetof(cp_dispatch_result, pool) + 4 &&
+                  offsetof(cp_dispatch_result, orbit) == offsetof(cp_dispatch_result, pool) + 8 &&
+                  offsetof(cp_dispatch_result, pool_orbit) ==
+                      offsetof(cp_dispatch_result, pool) + 12);
+    B.CreateAlignedStore(B.CreateAlignedLoad(v16, B.CreateConstInBoundsGEP1_64(i8, slotAt, 32),
+                                             llvm::MaybeAlign(32)),
+                         outField(out, offsetof(cp_dispatch_result, pool)), llvm::MaybeAlign(4));
+    B.CreateBr(done);
     B.SetInsertPoint(done);
     B.CreateRet(B.getInt32(CP_STATUS_OK));
   }
