@@ -1022,6 +1022,27 @@ class Gen {
     B.CreateRet(B.getInt32(CP_STATUS_OK));
   }
 
+  // clearResult(): the "nothing decided" state every path starts from.
+  void emitClear(Value* out) {
+    auto store32 = [&](size_t off, int32_t v) {
+      B.CreateStore(B.getInt32(static_cast<uint32_t>(v)), outField(out, off));
+    };
+    auto store8 = [&](size_t off, uint8_t v) { B.CreateStore(B.getInt8(v), outField(out, off)); };
+    store32(offsetof(cp_dispatch_result, action), CP_ACTION_NOT_OURS);
+    store32(offsetof(cp_dispatch_result, plan), CP_NONE);
+    store32(offsetof(cp_dispatch_result, rule), CP_NONE);
+    store32(offsetof(cp_dispatch_result, pool), CP_NONE);
+    store32(offsetof(cp_dispatch_result, target), CP_NONE);
+    store32(offsetof(cp_dispatch_result, orbit), CP_NONE);
+    store32(offsetof(cp_dispatch_result, pool_orbit), CP_NONE);
+    store8(offsetof(cp_dispatch_result, internal), 0);
+    store8(offsetof(cp_dispatch_result, may_park), 0);
+    store8(offsetof(cp_dispatch_result, reserved), 0);
+    store8(offsetof(cp_dispatch_result, reserved) + 1, 0);
+    store32(offsetof(cp_dispatch_result, normalized_len), 0);
+    store8(offsetof(cp_dispatch_result, normalized), 0);
+  }
+
   // cp_dispatch_v1. The hot path (a caller with a plan dialing an orbit or park access number
   // whose treatment the transparency table knows) is straight-line code without calls except
   // for long copies; everything else tail-calls cp.slow.
@@ -1050,34 +1071,23 @@ class Gen {
     llvm::AllocaInst* value = B.CreateAlloca(i64, nullptr, "value");
     B.CreateStore(B.getInt64(0), value);
 
-    // clearResult()
-    auto store32 = [&](size_t off, int32_t v) {
-      B.CreateStore(B.getInt32(static_cast<uint32_t>(v)), outField(out, off));
-    };
-    auto store8 = [&](size_t off, uint8_t v) { B.CreateStore(B.getInt8(v), outField(out, off)); };
-    store32(offsetof(cp_dispatch_result, action), CP_ACTION_NOT_OURS);
-    store32(offsetof(cp_dispatch_result, plan), CP_NONE);
-    store32(offsetof(cp_dispatch_result, rule), CP_NONE);
-    store32(offsetof(cp_dispatch_result, pool), CP_NONE);
-    store32(offsetof(cp_dispatch_result, target), CP_NONE);
-    store32(offsetof(cp_dispatch_result, orbit), CP_NONE);
-    store32(offsetof(cp_dispatch_result, pool_orbit), CP_NONE);
-    store8(offsetof(cp_dispatch_result, internal), 0);
-    store8(offsetof(cp_dispatch_result, may_park), 0);
-    store8(offsetof(cp_dispatch_result, reserved), 0);
-    store8(offsetof(cp_dispatch_result, reserved) + 1, 0);
-    store32(offsetof(cp_dispatch_result, normalized_len), 0);
-    store8(offsetof(cp_dispatch_result, normalized), 0);
+    // clearResult(); with the short path only where a decision leaves it (the short path
+    // writes every field itself).
+    if (!short_) emitClear(out);
     B.CreateCondBr(B.CreateICmpUGT(len, B.getInt32(CP_MAX_NUMBER)), tooLong, resolveBB);
     B.SetInsertPoint(tooLong);
+    if (short_) emitClear(out);
     B.CreateRet(B.getInt32(CP_STATUS_TOO_LONG));
     B.SetInsertPoint(bad);
+    if (short_) emitClear(out);
     B.CreateRet(B.getInt32(CP_STATUS_BAD_CALLER));
 
     B.SetInsertPoint(resolveBB);
     Resolved r = emitResolve(caller, bad);
-    B.CreateStore(r.may, outField(out, offsetof(cp_dispatch_result, may_park)));
-    B.CreateStore(r.plan, outField(out, offsetof(cp_dispatch_result, plan)));
+    if (!short_) {
+      B.CreateStore(r.may, outField(out, offsetof(cp_dispatch_result, may_park)));
+      B.CreateStore(r.plan, outField(out, offsetof(cp_dispatch_result, plan)));
+    }
     Value* plan = r.plan;
     Value* buf = outField(out, offsetof(cp_dispatch_result, normalized));
     BasicBlock* resolved = B.GetInsertBlock();
@@ -1133,10 +1143,13 @@ class Gen {
     Value* plen = B.CreateZExt(load(tPrefixLen_, plan), i32, "prefix_len");
     B.CreateCondBr(B.CreateICmpULE(plen, B.getInt32(4)), toShort, toGeneric);
     B.SetInsertPoint(toShort);
-    llvm::CallInst* cs = B.CreateCall(short_, {env, plan, plen, d, len, out});
+    llvm::CallInst* cs = B.CreateCall(short_, {env, plan, B.CreateZExt(r.may, i32), d, len, out});
     cs->setTailCall();
     B.CreateRet(cs);
     B.SetInsertPoint(toGeneric);
+    emitClear(out);
+    B.CreateStore(r.may, outField(out, offsetof(cp_dispatch_result, may_park)));
+    B.CreateStore(r.plan, outField(out, offsetof(cp_dispatch_result, plan)));
     llvm::CallInst* cg = B.CreateCall(generic, {env, plan, d, len, out});
     cg->setTailCall();
     B.CreateRet(cg);
@@ -1313,7 +1326,7 @@ class Gen {
       B.SetInsertPoint(done);
       B.CreateRet(B.getInt32(CP_STATUS_OK));
     }
-    // cp.short(env, plan, plen, dialed, len, out)
+    // cp.short(env, plan, may_park, dialed, len, out); *out not cleared yet
     short_ =
         llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, i32, i32, ptr, i32, ptr}, false),
                                llvm::GlobalValue::PrivateLinkage, "cp.short", M);
@@ -1334,7 +1347,8 @@ class Gen {
       c->setTailCall();
       B.CreateRet(c);
       B.SetInsertPoint(entry);
-      emitShortPath(env, plan, f->getArg(2), d, len, out,
+      Value* plen = B.CreateZExt(load(tPrefixLen_, plan), i32, "prefix_len");
+      emitShortPath(env, plan, plen, f->getArg(2), d, len, out,
                     outField(out, offsetof(cp_dispatch_result, normalized)), slow);
     }
   }
@@ -1344,8 +1358,8 @@ class Gen {
   // compared as a word and stripped with a byte shuffle of that register, the perfect hash, the
   // transparency row, and the normalized string stored as the same 16 bytes (its NUL included).
   // No branch depends on which orbit was dialed.
-  void emitShortPath(Value* env, Value* plan, Value* plen, Value* d, Value* len, Value* out,
-                     Value* buf, BasicBlock* slow) {
+  void emitShortPath(Value* env, Value* plan, Value* plen, Value* may, Value* d, Value* len,
+                     Value* out, Value* buf, BasicBlock* slow) {
     llvm::Function* f = B.GetInsertBlock()->getParent();
     auto block = [&](const char* name) { return BasicBlock::Create(C, name, f); };
     auto* v16 = llvm::FixedVectorType::get(i8, 16);
@@ -1411,6 +1425,9 @@ class Gen {
     BasicBlock* decided = block("short.decided");
     B.CreateCondBr(B.CreateICmpSGE(cs, B.getInt32(0)), known, unknown);
     B.SetInsertPoint(unknown);
+    emitClear(out);
+    B.CreateStore(plan, outField(out, offsetof(cp_dispatch_result, plan)));
+    B.CreateStore(B.CreateTrunc(may, i8), outField(out, offsetof(cp_dispatch_result, may_park)));
     llvm::CallInst* ar = B.CreateCall(undecided_, {env, plan, d, len, s, slen, out});
     ar->setTailCall();
     B.CreateRet(ar);
@@ -1430,7 +1447,13 @@ class Gen {
     Value* ri = load(tRuleInternal_,
                      B.CreateSelect(fires, B.CreateAdd(load(tRuleBase_, plan), tr), B.getInt32(0)));
     Value* internal = B.CreateSelect(fires, B.CreateAnd(load(tHonour_, plan), ri), B.getInt8(0));
-    B.CreateStore(internal, outField(out, offsetof(cp_dispatch_result, internal)));
+    // internal, may_park and the two reserved bytes as one word.
+    static_assert(
+        offsetof(cp_dispatch_result, may_park) == offsetof(cp_dispatch_result, internal) + 1 &&
+        offsetof(cp_dispatch_result, reserved) == offsetof(cp_dispatch_result, internal) + 2);
+    B.CreateStore(B.CreateOr(B.CreateZExt(internal, i32), B.CreateShl(may, 8)),
+                  outField(out, offsetof(cp_dispatch_result, internal)));
+    B.CreateStore(plan, outField(out, offsetof(cp_dispatch_result, plan)));
     Value* norm = B.CreateSelect(fires, sx, x);
     Value* nlen = B.CreateSelect(fires, slen, len, "nlen");
     B.CreateAlignedStore(norm, buf, llvm::MaybeAlign(1));  // NUL included
@@ -1440,7 +1463,13 @@ class Gen {
     BasicBlock* join = block("short.class");
     BasicBlock* done = block("short.done");
     B.CreateCondBr(B.CreateOr(fires, B.CreateICmpEQ(off, B.getInt32(0))), join, again);
-    B.SetInsertPoint(again);
+    B.SetInsertPoint(again);  // cp.reclassify fills the decision only when it finds one
+    B.CreateStore(B.getInt32(CP_ACTION_NOT_OURS),
+                  outField(out, offsetof(cp_dispatch_result, action)));
+    for (size_t off :
+         {offsetof(cp_dispatch_result, pool), offsetof(cp_dispatch_result, target),
+          offsetof(cp_dispatch_result, orbit), offsetof(cp_dispatch_result, pool_orbit)})
+      B.CreateStore(B.getInt32(static_cast<uint32_t>(CP_NONE)), outField(out, off));
     llvm::CallInst* re = B.CreateCall(reclassify_, {out});
     re->setTailCall();
     B.CreateRet(re);
