@@ -25,6 +25,13 @@
 //        unknown              cp_rt_normalize_v1 (RE2::Set over the plan), classify its result
 //     fill action / pool / target / orbit from the entry tables
 //
+// With AVX-512 BW+VL and a policy of at most 16,384 short numbers (revision 2), a string of
+// 1..15 bytes leaves cp_dispatch_v1 right after the caller is resolved for cp.short: one masked
+// 16-byte load, the prefix compared as a word, a perfect hash over every short number (its slot
+// holds the decision), the transparency row, 16-byte stores; no branch depends on which number
+// was dialed (see buildShortTables / emitShortPath). Everything else tail-calls cp.generic, the
+// code above.
+//
 // Every step mirrors compiler/dispatch/interp/Interpreter.cpp line for line; the differential
 // tests hold the two (and the naive reference) to the same outputs, status codes included.
 #include "compiler/dispatch/codegen/Codegen.h"
