@@ -70,26 +70,45 @@ def check(cond, what):
         raise TestFailure(what)
 
 
+# Ports are drawn below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768 and
+# up on Debian): a port the kernel hands out to some socket bound to port 0 (parkd's RTP legs,
+# SIPp's media, another test's clients) cannot be the one a test picked a moment ago and is
+# about to give to a server. Collisions between two tests picking the same port are left to the
+# caller's retry (Parkd below starts again on new ports).
+_PORT_LOW, _PORT_HIGH = 20000, 32000
+_rng = random.Random(os.getpid() ^ int(time.time() * 1000))
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(kind="both"):
-    """A port free for UDP and TCP on 127.0.0.1 (SIP listens on both)."""
-    for _ in range(200):
+    """A port free for UDP (and TCP unless kind == "udp") on 127.0.0.1 (SIP listens on both)."""
+    high = min(_PORT_HIGH, _ephemeral_low() - 1)
+    for _ in range(500):
+        port = _rng.randrange(_PORT_LOW, high)
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            u.bind(("127.0.0.1", 0))
-            port = u.getsockname()[1]
-            if kind == "udp":
-                u.close()
-                return port
-            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            try:
-                t.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            finally:
-                t.close()
-            return port
+            u.bind(("127.0.0.1", port))
+        except OSError:
+            continue
         finally:
             u.close()
+        if kind == "udp":
+            return port
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            t.close()
+        return port
     raise RuntimeError("no free port")
 
 
@@ -212,41 +231,51 @@ class Parkd:
         """`policy_dir`: a policy directory or a bundle. `env`: extra environment variables.
         `name` names its log and event files (several parkd in one test need distinct names)."""
         self.h = h
-        self.sip_port = free_port()
-        self.admin_port = free_port()
         self.events_path = os.path.join(h.tmp, "events.jsonl" if name == "parkd" else
                                         name + "-events.jsonl")
         self.log_path = os.path.join(h.tmp, name + ".log")
         self.policy_dir = policy_dir
-        args = [binary, "--policy", policy_dir,
-                "--sip", "udp:127.0.0.1:%d" % self.sip_port,
-                "--admin", "127.0.0.1:%d" % self.admin_port,
-                "--events", self.events_path]
-        if tcp:
-            args += ["--sip", "tcp:127.0.0.1:%d" % self.sip_port]
+        self._read = 0
+        self.events = []
         if tokens:
             self.tokens_path = os.path.join(h.tmp, "tokens")
             with open(self.tokens_path, "w") as f:
                 f.write("# test tokens\n")
                 for tok, role in TOKENS.values():
                     f.write("%s %s\n" % (tok, role))
-            args += ["--admin-tokens", self.tokens_path]
-        if scale != 1.0:
-            args += ["--test-time-scale", str(scale)]
-        if ring_timeout is not None:
-            args += ["--ring-timeout", str(ring_timeout)]
-        args += list(extra_args)
         env = dict(os.environ, **(env or {}))
-        if scale != 1.0 or "--seed" in args:
+        if scale != 1.0 or "--seed" in extra_args:
             env["CALLPARK_TEST_HOOKS"] = "1"
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
-                                     cwd=h.tmp)
-        _live_processes.append(self.proc)
-        h.processes.append(self.proc)
-        self._read = 0
-        self.events = []
-        wait_until(lambda: self._serving(), 30, "parkd to start")
+        # The ports are free when chosen; another test may take one before parkd binds it. Then
+        # parkd exits at start saying so, and it starts again on other ports.
+        for attempt in range(5):
+            self.sip_port = free_port()
+            self.admin_port = free_port()
+            args = [binary, "--policy", policy_dir,
+                    "--sip", "udp:127.0.0.1:%d" % self.sip_port,
+                    "--admin", "127.0.0.1:%d" % self.admin_port,
+                    "--events", self.events_path]
+            if tcp:
+                args += ["--sip", "tcp:127.0.0.1:%d" % self.sip_port]
+            if tokens:
+                args += ["--admin-tokens", self.tokens_path]
+            if scale != 1.0:
+                args += ["--test-time-scale", str(scale)]
+            if ring_timeout is not None:
+                args += ["--ring-timeout", str(ring_timeout)]
+            args += list(extra_args)
+            self.log = open(self.log_path, "w")
+            self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                         env=env, cwd=h.tmp)
+            _live_processes.append(self.proc)
+            h.processes.append(self.proc)
+            try:
+                wait_until(lambda: self._serving(), 30, "parkd to start")
+                return
+            except TestFailure:
+                if attempt == 4 or "Address already in use" not in self.log_text():
+                    raise
+                self.log.close()
 
     def _serving(self):
         if self.proc.poll() is not None:
