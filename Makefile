@@ -12,7 +12,8 @@ CONFIG ?= RelWithDebInfo
 # Every dependency is a Debian 12 package (see ../shared/design/TOOLCHAIN.md).
 DEB_PACKAGES := antlr4 libantlr4-runtime-dev uuid-dev libre2-dev pkg-config \
   nlohmann-json3-dev llvm-19-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  sip-tester libre-dev libsndfile1-dev cmake g++ make python3 default-jre-headless git
+  sip-tester libre-dev libsndfile1-dev cmake g++ make python3 default-jre-headless git \
+  clang-format
 
 .PHONY: all deps build run test asan clean format golden-update
 

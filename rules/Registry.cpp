@@ -69,10 +69,10 @@ void runAll(const RuleContext& ctx, DiagnosticEngine& diags) {
 std::vector<std::string> validateCatalogue() {
   // Which code range each category lives in (Diagnostic.h).
   static const std::map<std::string_view, std::string_view> kRangeOf = {
-      {"config", "CP0"},       {"syntax", "CP1"},   {"model", "CP2"},
-      {"orbit", "CP3"},        {"settings", "CP4"}, {"voice-policy", "CP5"},
-      {"dialplan", "CP6"},     {"normalization", "CP7"}, {"conflict", "CP8"},
-      {"policy-test", "CP9"},  {"suppression", "CP9"}, {"import", "CP9"}};
+      {"config", "CP0"},      {"syntax", "CP1"},        {"model", "CP2"},
+      {"orbit", "CP3"},       {"settings", "CP4"},      {"voice-policy", "CP5"},
+      {"dialplan", "CP6"},    {"normalization", "CP7"}, {"conflict", "CP8"},
+      {"policy-test", "CP9"}, {"suppression", "CP9"},   {"import", "CP9"}};
   std::vector<std::string> problems;
   std::set<std::string_view> codes, names;
   for (const Rule* r : allRules()) {
@@ -116,11 +116,13 @@ std::string renderMarkdown() {
          "| code | name | category | severity | summary |\n"
          "|---|---|---|---|---|\n";
   for (const Rule* r : allRules())
-    out << "| [" << r->code << "](#" << [&] {
-      std::string a(r->code);
-      for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return a + "-" + std::string(r->name);
-    }() << ") | `" << r->name << "` | " << r->category << " | " << severityName(r->severity)
+    out << "| [" << r->code << "](#" <<
+        [&] {
+          std::string a(r->code);
+          for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          return a + "-" + std::string(r->name);
+        }()
+        << ") | `" << r->name << "` | " << r->category << " | " << severityName(r->severity)
         << " | " << r->summary << " |\n";
   for (const Rule* r : allRules()) {
     out << "\n## " << r->code << " " << r->name << "\n\n"

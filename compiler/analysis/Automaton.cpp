@@ -172,18 +172,42 @@ class Parser {
     char c = p_[i_ + 1];
     i_ += 2;
     switch (c) {
-      case 'd': set = digits(); return true;
-      case 'D': set = ~digits(); return true;
-      case 'w': set = word(); return true;
-      case 'W': set = ~word(); return true;
-      case 's': set = space(); return true;
-      case 'S': set = ~space(); return true;
-      case 'n': set.set('\n'); return true;
-      case 't': set.set('\t'); return true;
-      case 'r': set.set('\r'); return true;
-      case 'f': set.set('\f'); return true;
-      case 'v': set.set('\v'); return true;
-      case 'a': set.set('\a'); return true;
+      case 'd':
+        set = digits();
+        return true;
+      case 'D':
+        set = ~digits();
+        return true;
+      case 'w':
+        set = word();
+        return true;
+      case 'W':
+        set = ~word();
+        return true;
+      case 's':
+        set = space();
+        return true;
+      case 'S':
+        set = ~space();
+        return true;
+      case 'n':
+        set.set('\n');
+        return true;
+      case 't':
+        set.set('\t');
+        return true;
+      case 'r':
+        set.set('\r');
+        return true;
+      case 'f':
+        set.set('\f');
+        return true;
+      case 'v':
+        set.set('\v');
+        return true;
+      case 'a':
+        set.set('\a');
+        return true;
       case 'A':
       case 'z':
         if (inClass) return fail("anchor inside a class");
@@ -570,8 +594,9 @@ struct DfaBuilder {
           all = all && v == Cover::All;
           none = none && v == Cover::None;
         }
-        dfa.coverTable_[k * n + s] =
-            static_cast<uint8_t>(all ? Cover::All : none ? Cover::None : Cover::Some);
+        dfa.coverTable_[k * n + s] = static_cast<uint8_t>(all    ? Cover::All
+                                                          : none ? Cover::None
+                                                                 : Cover::Some);
       }
     }
     return dfa;

@@ -80,9 +80,9 @@ class Dfa {
   friend class ProductSearch;
   int classes_ = 0;
   std::array<uint8_t, 128> classOf_{};
-  std::vector<int> trans_;          // state * classes_ + class
-  std::vector<uint8_t> accept_;     // per state
-  std::vector<uint8_t> coverTable_; // k * states + state
+  std::vector<int> trans_;           // state * classes_ + class
+  std::vector<uint8_t> accept_;      // per state
+  std::vector<uint8_t> coverTable_;  // k * states + state
   int dead_ = 0;
   std::optional<std::vector<TopPiece>> top_;
 };

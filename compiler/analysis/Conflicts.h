@@ -70,10 +70,10 @@ struct DeadRule {
   int plan = model::kNone;
   int rule = model::kNone;
   int by = model::kNone;
-  bool passThrough = false;      // the dead rule's translation reproduces its match
-  bool catchAll = false;         // `by` matches every non-empty digit string
+  bool passThrough = false;           // the dead rule's translation reproduces its match
+  bool catchAll = false;              // `by` matches every non-empty digit string
   int protectedOrbit = model::kNone;  // a range whose numbers the dead rule matches, if any
-  std::string example;           // a shortest dial string the dead rule matches
+  std::string example;                // a shortest dial string the dead rule matches
 };
 
 struct ConflictStats {

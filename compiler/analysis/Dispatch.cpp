@@ -6,9 +6,12 @@ namespace callpark::analysis {
 
 const char* destinationKindName(Destination::Kind k) {
   switch (k) {
-    case Destination::NotOurs: return "not ours";
-    case Destination::Orbit: return "orbit";
-    case Destination::ParkAccess: return "park access";
+    case Destination::NotOurs:
+      return "not ours";
+    case Destination::Orbit:
+      return "orbit";
+    case Destination::ParkAccess:
+      return "park access";
   }
   return "not ours";
 }
@@ -25,7 +28,8 @@ NumberIndex::NumberIndex(const model::Model& m) : m_(m) {
   }
   // Stable by start, so that among equal starts the first declared comes first.
   for (auto& [key, v] : spans_)
-    std::stable_sort(v.begin(), v.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
+    std::stable_sort(v.begin(), v.end(),
+                     [](const Span& a, const Span& b) { return a.start < b.start; });
 }
 
 Destination NumberIndex::classify(std::string_view number) const {

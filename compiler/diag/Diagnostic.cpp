@@ -7,9 +7,12 @@ namespace callpark {
 
 const char* severityName(Severity s) {
   switch (s) {
-    case Severity::Note: return "note";
-    case Severity::Warning: return "warning";
-    case Severity::Error: return "error";
+    case Severity::Note:
+      return "note";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Error:
+      return "error";
   }
   return "error";
 }
@@ -56,11 +59,19 @@ const std::vector<Diagnostic>& DiagnosticEngine::finish() {
     auto it = overrides_.find(d.code);
     if (it != overrides_.end()) {
       switch (it->second) {
-        case SeverityOverride::Default: break;
-        case SeverityOverride::Off: continue;
-        case SeverityOverride::Note: d.severity = Severity::Note; break;
-        case SeverityOverride::Warning: d.severity = Severity::Warning; break;
-        case SeverityOverride::Error: d.severity = Severity::Error; break;
+        case SeverityOverride::Default:
+          break;
+        case SeverityOverride::Off:
+          continue;
+        case SeverityOverride::Note:
+          d.severity = Severity::Note;
+          break;
+        case SeverityOverride::Warning:
+          d.severity = Severity::Warning;
+          break;
+        case SeverityOverride::Error:
+          d.severity = Severity::Error;
+          break;
       }
     }
     if (werror_ && d.severity == Severity::Warning) d.severity = Severity::Error;

@@ -14,28 +14,40 @@ int runSummary(const std::vector<std::string>&);
 extern const char* const kCheckUsage;
 extern const char* const kRulesUsage;
 extern const char* const kSummaryUsage;
-int runFmt(const std::vector<std::string>&); extern const char* const kFmtUsage;
-int runDiff(const std::vector<std::string>&); extern const char* const kDiffUsage;
-int runImport(const std::vector<std::string>&); extern const char* const kImportUsage;
-int runExport(const std::vector<std::string>&); extern const char* const kExportUsage;
-int runCompile(const std::vector<std::string>&); extern const char* const kCompileUsage;
-int runTest(const std::vector<std::string>&); extern const char* const kTestUsage;
-int runExplain(const std::vector<std::string>&); extern const char* const kExplainUsage;
+int runFmt(const std::vector<std::string>&);
+extern const char* const kFmtUsage;
+int runDiff(const std::vector<std::string>&);
+extern const char* const kDiffUsage;
+int runImport(const std::vector<std::string>&);
+extern const char* const kImportUsage;
+int runExport(const std::vector<std::string>&);
+extern const char* const kExportUsage;
+int runCompile(const std::vector<std::string>&);
+extern const char* const kCompileUsage;
+int runTest(const std::vector<std::string>&);
+extern const char* const kTestUsage;
+int runExplain(const std::vector<std::string>&);
+extern const char* const kExplainUsage;
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"check", "check a policy: syntax, names, every rule, tests", kCheckUsage, runCheck},
-      {"rules", "list the rule catalogue, or show one rule's documentation", kRulesUsage,
-       runRules},
-      {"summary", "print what a policy declares: sites, pools, orbits, plans, users",
-       kSummaryUsage, runSummary},
+      {"rules", "list the rule catalogue, or show one rule's documentation", kRulesUsage, runRules},
+      {"summary", "print what a policy declares: sites, pools, orbits, plans, users", kSummaryUsage,
+       runSummary},
       {"fmt", "rewrite .park files in the canonical layout (--check, --diff)", kFmtUsage, runFmt},
-      {"diff", "compare two policies by meaning: numbers, ranges, settings, users", kDiffUsage, runDiff},
-      {"import", "write a policy from a Lync / Skype for Business PowerShell script", kImportUsage, runImport},
-      {"export", "write the Lync / Skype for Business PowerShell that deploys a policy", kExportUsage, runExport},
-      {"compile", "compile a policy to native dispatch code: a bundle for parkd (--emit=ir|llvm|obj)", kCompileUsage, runCompile},
+      {"diff", "compare two policies by meaning: numbers, ranges, settings, users", kDiffUsage,
+       runDiff},
+      {"import", "write a policy from a Lync / Skype for Business PowerShell script", kImportUsage,
+       runImport},
+      {"export", "write the Lync / Skype for Business PowerShell that deploys a policy",
+       kExportUsage, runExport},
+      {"compile",
+       "compile a policy to native dispatch code: a bundle for parkd (--emit=ir|llvm|obj)",
+       kCompileUsage, runCompile},
       {"test", "run the policy's test blocks: N passed, M failed", kTestUsage, runTest},
-      {"explain", "how a dialed number is handled: plan, rules tried, decision", kExplainUsage, runExplain},
+      {"explain", "how a dialed number is handled: plan, rules tried, decision", kExplainUsage,
+       runExplain},
   };
   return kCommands;
 }

@@ -12,8 +12,8 @@ static void printHelp(std::ostream& out) {
       << "usage: parkc COMMAND [options] [PATH...]\n\ncommands:\n";
   for (const auto& c : commands()) {
     std::string name = c.name;
-    out << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ')
-        << c.summary << "\n";
+    out << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << c.summary
+        << "\n";
   }
   out << "  help      show this help, or `parkc help COMMAND`\n"
       << "\nexit status: 0 no errors, 1 errors found (or tests failed), 2 the tool could not "

@@ -27,8 +27,7 @@ site "Dublin"  { pool "ApplicationServer:redmond-fe01.contoso.com" }  // CP201
 ```
 
 **Fix**: declare each pool in exactly one site; merge or rename the duplicate declaration.)md"},
-      {"CP202", "unknown-pool", "model", Severity::Error,
-       "a pool is named that no site declares",
+      {"CP202", "unknown-pool", "model", Severity::Error, "a pool is named that no site declares",
        R"md(Orbit ranges, park access numbers, `park_settings pool`, `dialplan pool`, users and the
 `RegistrarPool` of a users export must name a pool declared inside a `site`. Any Lync spelling
 is accepted (`service:ApplicationServer:<fqdn>`, `Registrar:<fqdn>`, case-insensitive). An

@@ -9,8 +9,7 @@ namespace catalog {
 
 std::span<const Rule> suppressions() {
   static const Rule kRules[] = {
-      {"CP901", "allow-missing-reason", "suppression", Severity::Error,
-       "an @allow has no reason",
+      {"CP901", "allow-missing-reason", "suppression", Severity::Error, "an @allow has no reason",
        R"md(Every exception to a rule must say why, so the next administrator can decide whether it
 still holds. An `@allow` without a reason (or with an empty one) suppresses nothing.
 
@@ -22,8 +21,7 @@ orbit "Big" { numbers 10000..29999  pool "fe01.contoso.com" }
 ```
 
 **Fix**: `@allow(CP306, "bulk range for the contact centre, split in ticket 4711")`.)md"},
-      {"CP902", "allow-unused", "suppression", Severity::Warning,
-       "an @allow suppresses nothing",
+      {"CP902", "allow-unused", "suppression", Severity::Warning, "an @allow suppresses nothing",
        R"md(An `@allow(CODE, ...)` whose declaration no longer produces `CODE` is stale: the problem
 was fixed, or the code is wrong. Stale exceptions hide the next real finding of that code on the
 declaration, so they are reported.

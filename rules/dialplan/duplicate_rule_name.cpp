@@ -24,7 +24,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kDialPlanDuplicateRuleName{
-    "CP602", "dialplan-duplicate-rule-name", "dialplan", Severity::Error,
+    "CP602",
+    "dialplan-duplicate-rule-name",
+    "dialplan",
+    Severity::Error,
     "two rules of one dial plan have the same name",
     R"md(Rules are identified by name: in Lync (`Identity` is `<plan>/<rule name>`), in conflict
 reports ("rule \"4 digit\" rewrites orbit 7001") and in `parkc explain`. Two rules with the same

@@ -16,7 +16,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kDialPlanEmpty{
-    "CP601", "dialplan-empty", "dialplan", Severity::Error,
+    "CP601",
+    "dialplan-empty",
+    "dialplan",
+    Severity::Error,
     "a dial plan has no normalization rules",
     R"md(A dial plan applies to everyone in its scope and replaces the plan of the wider scope. An
 empty plan normalizes nothing: users it governs lose every rule they would otherwise inherit

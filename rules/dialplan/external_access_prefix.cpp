@@ -19,8 +19,9 @@ void check(const RuleContext& ctx, Reporter& out) {
         char c = v[i];
         if ((c >= '0' && c <= '9') || c == '*' || c == '#') continue;
         at = i;
-        why = (c >= 0x20 && c < 0x7f ? std::string("'") + c + "'" : std::string("a non-ASCII byte")) +
-              " is not one of 0-9, * or #";
+        why =
+            (c >= 0x20 && c < 0x7f ? std::string("'") + c + "'" : std::string("a non-ASCII byte")) +
+            " is not one of 0-9, * or #";
         break;
       }
       if (why.empty() && v.size() > 4) {
@@ -39,7 +40,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kExternalAccessPrefixSyntax{
-    "CP604", "external-access-prefix-syntax", "dialplan", Severity::Error,
+    "CP604",
+    "external-access-prefix-syntax",
+    "dialplan",
+    Severity::Error,
     "an external access prefix is not 1-4 characters of 0-9, * and #",
     R"md(The external access prefix (Lync's `ExternalAccessPrefix`, e.g. the `9` for an outside
 line) is stripped from dialed numbers before the rules apply. It is dialed on a keypad, so it

@@ -9,10 +9,10 @@ void check(const RuleContext& ctx, Reporter& out) {
     if (!dp.decl || dp.optimizeDeviceDialing) continue;
     for (const auto& r : dp.decl->rules) {
       if (!r.internalExtension) continue;
-      auto& d = out.report(*r.internalExtension,
-                           "internal_extension on rule \"" + r.name.value + "\" has no effect: dialplan " +
-                               model::describeScope(dp.scope, ctx.model) +
-                               " does not optimize device dialing");
+      auto& d = out.report(*r.internalExtension, "internal_extension on rule \"" + r.name.value +
+                                                     "\" has no effect: dialplan " +
+                                                     model::describeScope(dp.scope, ctx.model) +
+                                                     " does not optimize device dialing");
       if (dp.decl->optimizeDeviceDialing)
         d.note(dp.decl->optimizeDeviceDialing->range, "optimize_device_dialing is off here");
       d.suggest("turn optimize_device_dialing on for the plan, or drop internal_extension");
@@ -23,7 +23,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kInternalExtensionNoEffect{
-    "CP606", "internal-extension-no-effect", "dialplan", Severity::Warning,
+    "CP606",
+    "internal-extension-no-effect",
+    "dialplan",
+    Severity::Warning,
     "internal_extension is set in a dial plan that does not optimize device dialing",
     R"md(The internal extension flag (Lync's `IsInternalExtension`) marks a rule's result as an
 internal number, and it is only honoured when the dial plan optimizes device dialing. Elsewhere

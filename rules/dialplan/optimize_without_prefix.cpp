@@ -8,19 +8,23 @@ void check(const RuleContext& ctx, Reporter& out) {
   for (const auto& dp : ctx.model.dialPlans) {
     if (!dp.decl || !dp.optimizeDeviceDialing || !dp.externalAccessPrefix.empty()) continue;
     if (dp.decl->externalAccessPrefix) continue;  // written but empty: CP604
-    SourceRange where = dp.decl->optimizeDeviceDialing ? dp.decl->optimizeDeviceDialing->range
-                                                       : dp.decl->range;
+    SourceRange where =
+        dp.decl->optimizeDeviceDialing ? dp.decl->optimizeDeviceDialing->range : dp.decl->range;
     out.report(where, "dialplan " + model::describeScope(dp.scope, ctx.model) +
                           " optimizes device dialing but has no external_access_prefix")
-        .suggest("add external_access_prefix \"9\" (the outside-line digit your users dial), or "
-                 "turn optimize_device_dialing off");
+        .suggest(
+            "add external_access_prefix \"9\" (the outside-line digit your users dial), or "
+            "turn optimize_device_dialing off");
   }
 }
 
 }  // namespace
 
 extern const Rule kOptimizeWithoutPrefix{
-    "CP605", "optimize-without-prefix", "dialplan", Severity::Warning,
+    "CP605",
+    "optimize-without-prefix",
+    "dialplan",
+    Severity::Warning,
     "optimize_device_dialing is on but there is no external access prefix",
     R"md(`optimize_device_dialing` (Lync's `OptimizeDeviceDialing`) tells phones to strip the
 external access prefix and to treat `internal_extension` results as internal. Without a prefix

@@ -11,13 +11,13 @@ inline constexpr double kMaxMusicSeconds = 30 * 60;
 
 struct AudioProbe {
   enum Status { Missing, NotAFile, Undecodable, Ok } status = Missing;
-  std::string error;        // why it is missing / undecodable
-  bool wav = false;         // WAV container
-  std::string encoding;     // "PCM 16-bit", "G.711 mu-law", "PCM 24-bit", "FLAC", ...
+  std::string error;     // why it is missing / undecodable
+  bool wav = false;      // WAV container
+  std::string encoding;  // "PCM 16-bit", "G.711 mu-law", "PCM 24-bit", "FLAC", ...
   int sampleRate = 0;
   int channels = 0;
   double seconds = 0;
-  bool supported = false;   // one of the accepted formats above
+  bool supported = false;  // one of the accepted formats above
 };
 
 // Opens and fully decodes `path` (so truncated data is caught, not just a bad header).

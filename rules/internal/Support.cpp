@@ -14,7 +14,9 @@ std::string toLowerAscii(std::string_view s) {
   return out;
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string quoteChar(char c) {
   if (c >= 0x20 && c < 0x7f) return std::string("'") + c + "'";
@@ -47,8 +49,8 @@ std::optional<OrbitSyntaxError> checkOrbitNumber(std::string_view s) {
     }
   }
   if (s.size() > 9)
-    return OrbitSyntaxError{9, "it has " + std::to_string(s.size()) +
-                                   " characters; an orbit number has at most 9"};
+    return OrbitSyntaxError{
+        9, "it has " + std::to_string(s.size()) + " characters; an orbit number has at most 9"};
   return std::nullopt;
 }
 
@@ -109,7 +111,9 @@ int OrbitIndex::find(std::string_view number) const {
 }
 
 SipUriResult parseSipUri(std::string_view t) {
-  auto fail = [](size_t i, std::string why) { return SipUriResult{std::nullopt, SipUriError{i, std::move(why)}}; };
+  auto fail = [](size_t i, std::string why) {
+    return SipUriResult{std::nullopt, SipUriError{i, std::move(why)}};
+  };
   size_t colon = t.find(':');
   std::string scheme = toLowerAscii(t.substr(0, colon == std::string_view::npos ? 0 : colon));
   if (colon == std::string_view::npos || (scheme != "sip" && scheme != "sips"))
@@ -123,8 +127,13 @@ SipUriResult parseSipUri(std::string_view t) {
     if (at == i) return fail(i, "the user part before '@' is empty");
     for (size_t j = i; j < at; ++j) {
       unsigned char c = static_cast<unsigned char>(t[j]);
-      bool ok = std::isalnum(c) || std::string_view("-_.!~*'()&=+$,;?/:%#").find(static_cast<char>(c)) != std::string_view::npos;
-      if (!ok) return fail(j, c == ' ' ? "it contains a space" : std::string("'") + static_cast<char>(c) + "' is not allowed in the user part");
+      bool ok =
+          std::isalnum(c) || std::string_view("-_.!~*'()&=+$,;?/:%#").find(static_cast<char>(c)) !=
+                                 std::string_view::npos;
+      if (!ok)
+        return fail(j, c == ' ' ? "it contains a space"
+                                : std::string("'") + static_cast<char>(c) +
+                                      "' is not allowed in the user part");
     }
     std::string_view user = t.substr(i, at - i);
     uri.user = std::string(user.substr(0, user.find(';')));
@@ -152,7 +161,8 @@ SipUriResult parseSipUri(std::string_view t) {
       }
       if (!std::isalnum(c) && c != '-')
         return fail(i, c == ' ' ? "it contains a space"
-                                : std::string("'") + static_cast<char>(c) + "' is not allowed in a host name");
+                                : std::string("'") + static_cast<char>(c) +
+                                      "' is not allowed in a host name");
       if (c == '-' && labelStart) return fail(i, "a host label cannot start with '-'");
       labelStart = false;
     }
@@ -174,7 +184,8 @@ SipUriResult parseSipUri(std::string_view t) {
   for (; i < t.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(t[i]);
     if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>')
-      return fail(i, c == ' ' ? "it contains a space" : "it contains a character not allowed in a URI");
+      return fail(
+          i, c == ' ' ? "it contains a space" : "it contains a character not allowed in a URI");
   }
   return SipUriResult{std::move(uri), std::nullopt};
 }

@@ -25,7 +25,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kParkAccessInOrbitRange{
-    "CP310", "park-access-in-orbit-range", "orbit", Severity::Error,
+    "CP310",
+    "park-access-in-orbit-range",
+    "orbit",
+    Severity::Error,
     "a park access number lies inside an orbit range",
     R"md(Standard SIP phones park a call by transferring it to the pool's park access number.
 Dialing an orbit means "retrieve", so a park access number that is also an orbit is ambiguous:

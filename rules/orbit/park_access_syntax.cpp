@@ -30,19 +30,22 @@ void check(const RuleContext& ctx, Reporter& out) {
   for (const auto& pa : ctx.model.parkAccess) {
     auto p = problem(pa.number);
     if (!p) continue;
-    SourceRange where = pa.decl ? internal::charRange(ctx.sources, pa.decl->number, p->first)
-                                : SourceRange{};
-    out.report(where, "park access number \"" + pa.number + "\" is not a dial string: " +
-                          p->second)
-        .suggest("a park access number is digits with an optional leading '*', '#' or '+', "
-                 "e.g. \"*70\"");
+    SourceRange where =
+        pa.decl ? internal::charRange(ctx.sources, pa.decl->number, p->first) : SourceRange{};
+    out.report(where, "park access number \"" + pa.number + "\" is not a dial string: " + p->second)
+        .suggest(
+            "a park access number is digits with an optional leading '*', '#' or '+', "
+            "e.g. \"*70\"");
   }
 }
 
 }  // namespace
 
 extern const Rule kParkAccessSyntax{
-    "CP311", "park-access-syntax", "orbit", Severity::Error,
+    "CP311",
+    "park-access-syntax",
+    "orbit",
+    Severity::Error,
     "a park access number is not a valid dial string",
     R"md(A park access number is what a phone dials (or transfers to) to park a call, so it must be
 something a keypad can send: digits with an optional leading `*`, `#` or `+` (E.164), at most 15

@@ -16,20 +16,24 @@ void check(const RuleContext& ctx, Reporter& out) {
     if (pa.pool < 0 || static_cast<size_t>(pa.pool) >= m.pools.size()) continue;  // CP2xx
     if (hasRange[static_cast<size_t>(pa.pool)]) continue;
     const auto& pool = m.pools[static_cast<size_t>(pa.pool)];
-    SourceRange where = pa.decl ? (pa.decl->pool ? pa.decl->pool->range : pa.decl->range)
-                                : SourceRange{};
+    SourceRange where =
+        pa.decl ? (pa.decl->pool ? pa.decl->pool->range : pa.decl->range) : SourceRange{};
     out.report(where, "park access number " + pa.number + " parks on pool \"" + pool.fqdn +
                           "\", which owns no call park orbit range; every park will fail")
         .note(pool.range, "pool \"" + pool.fqdn + "\" is declared here")
-        .suggest("declare an orbit range on that pool, or point the park access number at a "
-                 "pool that has one");
+        .suggest(
+            "declare an orbit range on that pool, or point the park access number at a "
+            "pool that has one");
   }
 }
 
 }  // namespace
 
 extern const Rule kParkAccessPoolWithoutOrbits{
-    "CP313", "park-access-pool-without-orbits", "orbit", Severity::Error,
+    "CP313",
+    "park-access-pool-without-orbits",
+    "orbit",
+    Severity::Error,
     "a park access number belongs to a pool without call park ranges",
     R"md(A park access number hands the call to its pool's park service, which needs a free orbit
 from one of the pool's call park ranges. On a pool without ranges every park fails.

@@ -41,7 +41,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitPoolCapacity{
-    "CP307", "orbit-pool-capacity", "orbit", Severity::Error,
+    "CP307",
+    "orbit-pool-capacity",
+    "orbit",
+    Severity::Error,
     "the orbit ranges of one pool hold more than 50,000 numbers",
     R"md(A pool's park service tracks at most 50,000 orbits (a documented product limit), counted
 over every range it owns, call park and group pickup alike. The diagnostic points at the range

@@ -18,7 +18,8 @@ void check(const RuleContext& ctx, Reporter& out) {
     int p = m.users[u].pool;
     if (p < 0 || static_cast<size_t>(p) >= m.pools.size()) continue;
     if (!m.mayPark(static_cast<int>(u))) continue;
-    if (parkers[static_cast<size_t>(p)]++ == 0) firstUser[static_cast<size_t>(p)] = static_cast<int>(u);
+    if (parkers[static_cast<size_t>(p)]++ == 0)
+      firstUser[static_cast<size_t>(p)] = static_cast<int>(u);
   }
   for (size_t p = 0; p < m.pools.size(); ++p) {
     if (hasRange[p] || parkers[p] == 0) continue;
@@ -35,7 +36,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kPoolUsersWithoutOrbits{
-    "CP312", "pool-users-without-orbits", "orbit", Severity::Warning,
+    "CP312",
+    "pool-users-without-orbits",
+    "orbit",
+    Severity::Warning,
     "a pool homes users who may park but owns no call park range",
     R"md(A parked call is held by the park service of the parker's home pool, which picks an orbit
 from its own ranges. A pool without a call park range (group pickup ranges do not count) cannot

@@ -15,8 +15,7 @@ void check(const RuleContext& ctx, Reporter& out) {
       if (n[0] != '*' && n[0] != '#') continue;
       if (internal::digitsValue(n) > 100) continue;
       out.report(end->range, "orbit number " + n + " in range \"" + o.name +
-                                 "\": the digits after '" + n[0] +
-                                 "' must be greater than 100")
+                                 "\": the digits after '" + n[0] + "' must be greater than 100")
           .suggest(std::string("use numbers from ") + n[0] + "101 up, e.g. " + n[0] + "1000");
     }
   }
@@ -25,7 +24,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitPrefixedTooSmall{
-    "CP305", "orbit-prefixed-too-small", "orbit", Severity::Error,
+    "CP305",
+    "orbit-prefixed-too-small",
+    "orbit",
+    Severity::Error,
     "a '*' or '#' orbit number is not greater than 100",
     R"md(Lync requires the digits of a `*`/`#` orbit number to be "greater than 100"; short
 `*`/`#` codes are reserved for phone features (call forwarding, voicemail, park access).

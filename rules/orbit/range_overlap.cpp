@@ -30,7 +30,8 @@ void check(const RuleContext& ctx, Reporter& out) {
                      internal::digitsValue(o.start.text), internal::digitsValue(o.end.text), i});
   }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return std::tie(a.prefix, a.length, a.lo, a.orbit) < std::tie(b.prefix, b.length, b.lo, b.orbit);
+    return std::tie(a.prefix, a.length, a.lo, a.orbit) <
+           std::tie(b.prefix, b.length, b.lo, b.orbit);
   });
   for (size_t i = 0; i < items.size();) {
     size_t j = i;
@@ -41,11 +42,13 @@ void check(const RuleContext& ctx, Reporter& out) {
       const Item& cur = items[j];
       if (cur.lo <= reach->hi) {
         // Report on the range declared later; the other is the note.
-        size_t first = std::min(cur.orbit, reach->orbit), second = std::max(cur.orbit, reach->orbit);
+        size_t first = std::min(cur.orbit, reach->orbit),
+               second = std::max(cur.orbit, reach->orbit);
         const auto& a = m.orbits[first];
         const auto& b = m.orbits[second];
         // Valid orbit numbers have no leading zero, so the value's digits are the number.
-        std::string shared = (cur.prefix ? std::string(1, cur.prefix) : "") + std::to_string(cur.lo);
+        std::string shared =
+            (cur.prefix ? std::string(1, cur.prefix) : "") + std::to_string(cur.lo);
         out.report(internal::numbersRange(b),
                    "orbit range " + internal::describeOrbit(b) + " overlaps orbit range " +
                        internal::describeOrbit(a) + "; the first shared number is " + shared)
@@ -61,7 +64,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitRangeOverlap{
-    "CP308", "orbit-range-overlap", "orbit", Severity::Error,
+    "CP308",
+    "orbit-range-overlap",
+    "orbit",
+    Severity::Error,
     "two orbit ranges share a number",
     R"md(Every orbit number must lead to exactly one range (and so one pool): a number in two ranges
 would be parked on by one pool and retrieved from another. Ranges of either type (call park and

@@ -29,7 +29,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitRangePrefixMismatch{
-    "CP303", "orbit-range-prefix-mismatch", "orbit", Severity::Error,
+    "CP303",
+    "orbit-range-prefix-mismatch",
+    "orbit",
+    Severity::Error,
     "the two ends of an orbit range carry different prefixes",
     R"md(`*1000`, `#1000` and `1000` are three different dial strings. A range from `*1000` to
 `#1999` has no meaning: the numbers in between would have to change prefix half way.

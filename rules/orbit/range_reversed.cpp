@@ -11,12 +11,12 @@ void check(const RuleContext& ctx, Reporter& out) {
     const std::string& a = o.decl->numbers->start.value;
     const std::string& b = o.decl->numbers->end.value;
     if (internal::checkOrbitNumber(a) || internal::checkOrbitNumber(b)) continue;  // CP301
-    if (a.size() != b.size()) continue;                                     // CP302
-    if (internal::orbitPrefix(a) != internal::orbitPrefix(b)) continue;     // CP303
+    if (a.size() != b.size()) continue;                                            // CP302
+    if (internal::orbitPrefix(a) != internal::orbitPrefix(b)) continue;            // CP303
     // Equal length and prefix: string order is numeric order.
     if (a <= b) continue;
-    out.report(o.decl->numbers->range, "orbit range \"" + o.name + "\" runs backwards: " + a +
-                                           " is greater than " + b)
+    out.report(o.decl->numbers->range,
+               "orbit range \"" + o.name + "\" runs backwards: " + a + " is greater than " + b)
         .suggest("swap the ends", o.decl->numbers->range, b + ".." + a);
   }
 }
@@ -24,7 +24,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOrbitRangeReversed{
-    "CP304", "orbit-range-reversed", "orbit", Severity::Error,
+    "CP304",
+    "orbit-range-reversed",
+    "orbit",
+    Severity::Error,
     "an orbit range starts after it ends",
     R"md(A range `start..end` holds the numbers from start up to end. When start is greater than
 end it holds nothing, which is never what was meant (usually the ends were swapped).

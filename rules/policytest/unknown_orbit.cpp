@@ -14,9 +14,9 @@ void check(const RuleContext& ctx, Reporter& out) {
     for (const auto& e : t.expectations) {
       if (e.result != ast::Expectation::Orbit || !e.resultName) continue;
       if (m.orbitByName.count(e.resultName->value)) continue;
-      auto& d = out.report(e.resultName->range, "test \"" + t.name.value +
-                                                    "\" expects orbit range \"" +
-                                                    e.resultName->value + "\", which is not declared");
+      auto& d =
+          out.report(e.resultName->range, "test \"" + t.name.value + "\" expects orbit range \"" +
+                                              e.resultName->value + "\", which is not declared");
       std::string best = closestMatch(e.resultName->value, names);
       if (!best.empty()) d.suggest("did you mean \"" + best + "\"?");
     }
@@ -26,7 +26,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kTestUnknownOrbit{
-    "CP912", "test-unknown-orbit", "policy-test", Severity::Error,
+    "CP912",
+    "test-unknown-orbit",
+    "policy-test",
+    Severity::Error,
     "a policy test expects an orbit range that is not declared",
     R"md(`=> orbit "NAME"` says the dialed number must reach the park service as an orbit of that
 range. A name that no range has can never match, so the test would always fail for the wrong

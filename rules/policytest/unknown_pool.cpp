@@ -14,8 +14,9 @@ void check(const RuleContext& ctx, Reporter& out) {
     for (const auto& e : t.expectations) {
       if (e.result != ast::Expectation::ParkPool || !e.resultName) continue;
       if (m.findPool(e.resultName->value) != model::kNone) continue;
-      auto& d = out.report(e.resultName->range, "test \"" + t.name.value + "\" expects a park on pool \"" +
-                                                    e.resultName->value + "\", which is not declared");
+      auto& d = out.report(e.resultName->range,
+                           "test \"" + t.name.value + "\" expects a park on pool \"" +
+                               e.resultName->value + "\", which is not declared");
       std::string best = closestMatch(model::canonicalPool(e.resultName->value), pools);
       if (!best.empty()) d.suggest("did you mean \"" + best + "\"?");
     }
@@ -25,7 +26,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kTestUnknownPool{
-    "CP913", "test-unknown-pool", "policy-test", Severity::Error,
+    "CP913",
+    "test-unknown-pool",
+    "policy-test",
+    Severity::Error,
     "a policy test expects a park on a pool that is not declared",
     R"md(`=> park pool "FQDN"` says the dialed number is a park request handled by that pool. A
 pool that no site declares cannot handle anything, so the expectation is a typo.

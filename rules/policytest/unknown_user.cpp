@@ -15,10 +15,13 @@ void check(const RuleContext& ctx, Reporter& out) {
       if (sips.empty())
         for (const auto& u : m.users) sips.push_back(u.sip);
       auto& d = out.report(e.asUser->range, "test \"" + t.name.value + "\" dials as \"" +
-                                                e.asUser->value + "\", which is not a user of the policy");
+                                                e.asUser->value +
+                                                "\", which is not a user of the policy");
       std::string best = closestMatch(e.asUser->value, sips);
-      if (!best.empty()) d.suggest("did you mean \"" + best + "\"?");
-      else d.suggest("declare the user, or list it in the users.json the policy reads");
+      if (!best.empty())
+        d.suggest("did you mean \"" + best + "\"?");
+      else
+        d.suggest("declare the user, or list it in the users.json the policy reads");
     }
   }
 }
@@ -26,7 +29,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kTestUnknownUser{
-    "CP910", "test-unknown-user", "policy-test", Severity::Error,
+    "CP910",
+    "test-unknown-user",
+    "policy-test",
+    Severity::Error,
     "a policy test dials as a user the policy does not know",
     R"md(A test line `dial "..." as "sip:..."` runs the number through that user's dial plan and
 voice policy. A user who is not declared (in a `user` block or the `users from` JSON) has

@@ -22,7 +22,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kMusicFileFormat{
-    "CP410", "music-file-format", "settings", Severity::Error,
+    "CP410",
+    "music-file-format",
+    "settings",
+    Severity::Error,
     "a music on hold file is not in an accepted WAV format",
     R"md(The park service streams music on hold over RTP without transcoding: it accepts WAV
 holding PCM 16-bit mono at 8 or 16 kHz, or G.711 (mu-law or A-law) mono at 8 kHz. CD-quality

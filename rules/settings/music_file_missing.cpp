@@ -14,8 +14,8 @@ void check(const RuleContext& ctx, Reporter& out) {
       continue;
     out.report(s.decl->musicFile->range, "music_file \"" + s.decl->musicFile->value + "\" for " +
                                              model::describeScope(s.scope, ctx.model) +
-                                             " cannot be played: " + probe.error +
-                                             " (looked for " + *s.musicFile + ")")
+                                             " cannot be played: " + probe.error + " (looked for " +
+                                             *s.musicFile + ")")
         .suggest("music_file paths are relative to the .park file that names them");
   }
 }
@@ -23,7 +23,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kMusicFileMissing{
-    "CP406", "music-file-missing", "settings", Severity::Error,
+    "CP406",
+    "music-file-missing",
+    "settings",
+    Severity::Error,
     "a music on hold file does not exist",
     R"md(The park service plays the `music_file` to parked callers. A path that does not exist is
 found at compile time rather than when the first caller is put on hold. Paths are relative to

@@ -26,8 +26,8 @@ void check(const RuleContext& ctx, Reporter& out) {
       names += (i ? ", \"" : "\"") + m.pools[pools[i]].fqdn + "\"";
     if (pools.size() > 3) names += " and " + std::to_string(pools.size() - 3) + " more";
     auto& d = out.report(s.decl->musicFile->range,
-                         "music_file \"" + s.decl->musicFile->value + "\" is never played: " +
-                             "music_on_hold is off for " +
+                         "music_file \"" + s.decl->musicFile->value +
+                             "\" is never played: " + "music_on_hold is off for " +
                              (pools.size() == 1 ? "pool " : "pools ") + names);
     int off = offFrom[idx];
     if (off != model::kNone) {
@@ -43,7 +43,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kMusicFileSilenced{
-    "CP409", "music-file-silenced", "settings", Severity::Warning,
+    "CP409",
+    "music-file-silenced",
+    "settings",
+    Severity::Warning,
     "a music on hold file is set where music on hold is off",
     R"md(With `music_on_hold off` a parked caller hears comfort noise, whatever `music_file` says.
 A file configured for a pool where music is off is dead configuration: either the file or the

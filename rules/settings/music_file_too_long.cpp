@@ -28,7 +28,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kMusicFileTooLong{
-    "CP408", "music-file-too-long", "settings", Severity::Error,
+    "CP408",
+    "music-file-too-long",
+    "settings",
+    Severity::Error,
     "a music on hold file is longer than 30 minutes",
     R"md(Music on hold is loaded into memory by every park service that plays it and looped for as
 long as a call stays parked. Thirty minutes is far beyond any pickup timeout; a longer file is

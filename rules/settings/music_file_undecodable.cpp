@@ -19,7 +19,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kMusicFileUndecodable{
-    "CP407", "music-file-undecodable", "settings", Severity::Error,
+    "CP407",
+    "music-file-undecodable",
+    "settings",
+    Severity::Error,
     "a music on hold file cannot be decoded",
     R"md(The file exists but is not audio the park service can decode: a WMA file left over from
 Lync, a file truncated by a bad copy, a text file with a `.wav` name. The whole file is decoded

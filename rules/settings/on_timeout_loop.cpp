@@ -16,9 +16,8 @@ void check(const RuleContext& ctx, Reporter& out) {
     if (!r.uri || r.uri->user.empty()) continue;
     const std::string& user = r.uri->user;
     size_t at = v.value.find(user);
-    SourceRange where = at == std::string::npos
-                            ? v.range
-                            : internal::charRange(ctx.sources, v, at, user.size());
+    SourceRange where =
+        at == std::string::npos ? v.range : internal::charRange(ctx.sources, v, at, user.size());
     int orbit = index.find(user);
     if (orbit != model::kNone) {
       const auto& o = m.orbits[static_cast<size_t>(orbit)];
@@ -26,16 +25,20 @@ void check(const RuleContext& ctx, Reporter& out) {
                             " of range " + internal::describeOrbit(o) +
                             ", back into the park service")
           .note(internal::numbersRange(o), "\"" + o.name + "\" is declared here")
-          .suggest("send timed-out calls to a person or a group, e.g. \"sip:operator@contoso.com\"");
+          .suggest(
+              "send timed-out calls to a person or a group, e.g. \"sip:operator@contoso.com\"");
       continue;
     }
     for (const auto& pa : m.parkAccess) {
       if (pa.number != user) continue;
-      out.report(where, "on_timeout \"" + v.value + "\" sends timed-out calls to park access "
-                        "number " + user + ", which parks them again")
+      out.report(where, "on_timeout \"" + v.value +
+                            "\" sends timed-out calls to park access "
+                            "number " +
+                            user + ", which parks them again")
           .note(pa.decl ? pa.decl->number.range : SourceRange{},
                 "park access number " + pa.number + " is declared here")
-          .suggest("send timed-out calls to a person or a group, e.g. \"sip:operator@contoso.com\"");
+          .suggest(
+              "send timed-out calls to a person or a group, e.g. \"sip:operator@contoso.com\"");
       break;
     }
   }
@@ -44,7 +47,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOnTimeoutLoop{
-    "CP405", "on-timeout-loop", "settings", Severity::Error,
+    "CP405",
+    "on-timeout-loop",
+    "settings",
+    Severity::Error,
     "on_timeout points at an orbit or a park access number",
     R"md(`on_timeout` is where a parked call goes when nobody picks it up. If it is an orbit number
 the call is "retrieved" by the park service itself; if it is a park access number it is parked

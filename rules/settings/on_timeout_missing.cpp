@@ -30,7 +30,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOnTimeoutMissing{
-    "CP404", "on-timeout-missing", "settings", Severity::Warning,
+    "CP404",
+    "on-timeout-missing",
+    "settings",
+    Severity::Warning,
     "no park settings scope sets on_timeout for a pool that parks calls",
     R"md(Without an `on_timeout` target, a parked call that nobody retrieves and whose parker does
 not answer the ringbacks is disconnected: the caller simply hears the line drop. Administrators

@@ -20,7 +20,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kOnTimeoutUri{
-    "CP403", "on-timeout-uri", "settings", Severity::Error,
+    "CP403",
+    "on-timeout-uri",
+    "settings",
+    Severity::Error,
     "on_timeout is not a valid sip: URI",
     R"md(After the last unanswered ringback the park service transfers the parked caller to the
 `on_timeout` URI (Lync's `OnTimeoutURI`). It must be a `sip:` (or `sips:`) URI: a user part,

@@ -12,8 +12,8 @@ void check(const RuleContext& ctx, Reporter& out) {
     int64_t secs = t.value.seconds;
     if (secs >= 10 && secs <= 600) continue;
     out.report(t.range, "pickup_timeout " + t.value.text + " (" + std::to_string(secs) +
-                            " s) for " + model::describeScope(s.scope, ctx.model) +
-                            " is " + (secs < 10 ? "shorter than 10s" : "longer than 10m") +
+                            " s) for " + model::describeScope(s.scope, ctx.model) + " is " +
+                            (secs < 10 ? "shorter than 10s" : "longer than 10m") +
                             "; it must lie within 10s and 10m")
         .suggest(secs < 10 ? "use at least 10s" : "use at most 10m");
   }
@@ -22,7 +22,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kPickupTimeoutRange{
-    "CP401", "pickup-timeout-range", "settings", Severity::Error,
+    "CP401",
+    "pickup-timeout-range",
+    "settings",
+    Severity::Error,
     "a pickup timeout is outside 10 s to 10 min",
     R"md(The pickup timeout (Lync's `CallPickupTimeoutThreshold`) is how long a parked call waits
 before it rings back the person who parked it. The product accepts 10 seconds to 10 minutes;

@@ -32,7 +32,10 @@ void check(const RuleContext& ctx, Reporter& out) {
 }  // namespace
 
 extern const Rule kCallParkEnabledNowhere{
-    "CP501", "call-park-enabled-nowhere", "voice-policy", Severity::Error,
+    "CP501",
+    "call-park-enabled-nowhere",
+    "voice-policy",
+    Severity::Error,
     "orbit ranges exist but no voice policy enables call park",
     R"md(Call park is off by default (spec §4): a user may park only when the voice policy that
 governs them says `call_park on`. With orbit ranges but no such policy the whole deployment is

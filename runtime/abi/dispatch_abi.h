@@ -63,16 +63,16 @@ typedef struct cp_caller {
 
 /* The decision for one dialed string. */
 typedef struct cp_dispatch_result {
-  int32_t action;      /* cp_action */
-  int32_t plan;        /* compiled dial plan used (deduplicated plan id), CP_NONE: none */
-  int32_t rule;        /* index of the rule that fired in its dial plan, CP_NONE: none */
-  int32_t pool;        /* PARK/RETRIEVE/PICKUP: the pool, else CP_NONE */
-  int32_t target;      /* PARK: park access index; RETRIEVE/PICKUP: orbit range index */
-  int32_t orbit;       /* RETRIEVE/PICKUP: index of the orbit in its range, else CP_NONE */
-  int32_t pool_orbit;  /* RETRIEVE/PICKUP: index of the orbit among all ranges of that type
-                          owned by the pool, in declaration order; else CP_NONE */
-  uint8_t internal;    /* the rule's internal_extension flag (honoured by the plan) */
-  uint8_t may_park;    /* the caller's voice policy enables call park */
+  int32_t action;     /* cp_action */
+  int32_t plan;       /* compiled dial plan used (deduplicated plan id), CP_NONE: none */
+  int32_t rule;       /* index of the rule that fired in its dial plan, CP_NONE: none */
+  int32_t pool;       /* PARK/RETRIEVE/PICKUP: the pool, else CP_NONE */
+  int32_t target;     /* PARK: park access index; RETRIEVE/PICKUP: orbit range index */
+  int32_t orbit;      /* RETRIEVE/PICKUP: index of the orbit in its range, else CP_NONE */
+  int32_t pool_orbit; /* RETRIEVE/PICKUP: index of the orbit among all ranges of that type
+                         owned by the pool, in declaration order; else CP_NONE */
+  uint8_t internal;   /* the rule's internal_extension flag (honoured by the plan) */
+  uint8_t may_park;   /* the caller's voice policy enables call park */
   uint8_t reserved[2];
   uint32_t normalized_len;
   char normalized[CP_MAX_NUMBER + 1]; /* NUL-terminated */

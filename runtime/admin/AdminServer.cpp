@@ -5,24 +5,37 @@
 namespace callpark::admin {
 
 namespace {
-std::string_view pv(const struct pl& p) { return {p.p ? p.p : "", p.l}; }
+std::string_view pv(const struct pl& p) {
+  return {p.p ? p.p : "", p.l};
+}
 const char* reasonOf(uint16_t s) {
   switch (s) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 422: return "Unprocessable Entity";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 422:
+      return "Unprocessable Entity";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
   }
   return "Status";
 }
 }  // namespace
 
-AdminServer::~AdminServer() { stop(); }
+AdminServer::~AdminServer() {
+  stop();
+}
 
 void AdminServer::route(const std::string& method, const std::string& path, Permission p,
                         Handler h) {
@@ -52,7 +65,8 @@ void AdminServer::handle(struct http_conn* conn, const struct http_msg* msg) {
   req.method = std::string(pv(msg->met));
   req.path = std::string(pv(msg->path));
   req.query = std::string(pv(msg->prm));
-  if (msg->mb) req.body.assign(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  if (msg->mb)
+    req.body.assign(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
   Response resp;
   auto send = [&](const Response& r) {
     (void)http_reply(conn, r.status, reasonOf(r.status),

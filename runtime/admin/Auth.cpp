@@ -9,10 +9,10 @@ namespace callpark::admin {
 namespace {
 const char* kChangeRoles[] = {"RTCUniversalServerAdmins", "CsVoiceAdministrator",
                               "CsServerAdministrator", "CsAdministrator"};
-const char* kOtherRoles[] = {"CsUserAdministrator", "CsViewOnlyAdministrator", "CsHelpDesk",
-                             "CsArchivingAdministrator", "CsResponseGroupAdministrator",
-                             "CsLocationAdministrator", "CsResponseGroupManager",
-                             "CsPersistentChatAdministrator"};
+const char* kOtherRoles[] = {
+    "CsUserAdministrator",      "CsViewOnlyAdministrator",      "CsHelpDesk",
+    "CsArchivingAdministrator", "CsResponseGroupAdministrator", "CsLocationAdministrator",
+    "CsResponseGroupManager",   "CsPersistentChatAdministrator"};
 }  // namespace
 
 bool isKnownRole(std::string_view role) {
@@ -68,7 +68,8 @@ std::optional<std::string> TokenTable::roleOf(std::string_view token) const {
   std::optional<std::string> found;
   for (const auto& [t, role] : roles_) {
     unsigned diff = t.size() != token.size();
-    for (size_t i = 0; i < t.size(); ++i) diff |= unsigned(t[i] ^ (i < token.size() ? token[i] : 0));
+    for (size_t i = 0; i < t.size(); ++i)
+      diff |= unsigned(t[i] ^ (i < token.size() ? token[i] : 0));
     if (diff == 0) found = role;
   }
   return found;

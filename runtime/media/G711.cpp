@@ -51,9 +51,15 @@ int16_t alawToLinear(uint8_t code) {
   int t = (a & 0x0F) << 4;
   int seg = (a & 0x70) >> 4;
   switch (seg) {
-    case 0: t += 8; break;
-    case 1: t += 0x108; break;
-    default: t = (t + 0x108) << (seg - 1); break;
+    case 0:
+      t += 8;
+      break;
+    case 1:
+      t += 0x108;
+      break;
+    default:
+      t = (t + 0x108) << (seg - 1);
+      break;
   }
   return int16_t((a & 0x80) ? t : -t);
 }

@@ -21,6 +21,8 @@ int16_t alawToLinear(uint8_t code);
 void transcode(Codec from, Codec to, uint8_t* data, size_t n);
 
 // The code of digital silence in each law (0xFF for mu-law, 0xD5 for A-law).
-inline uint8_t silenceByte(Codec c) { return c == Codec::Pcmu ? 0xFF : 0xD5; }
+inline uint8_t silenceByte(Codec c) {
+  return c == Codec::Pcmu ? 0xFF : 0xD5;
+}
 
 }  // namespace callpark::media

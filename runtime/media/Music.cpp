@@ -85,7 +85,8 @@ std::vector<int16_t> generateDefaultMusic() {
       // Pad envelope: 0.4 s fade in and out around each chord.
       double env = std::min({1.0, t / 0.4, (kChordSec - t) / 0.4});
       double pad = 0;
-      for (double hz : chords[c]) pad += std::sin(2 * kPi * hz * t) + 0.25 * std::sin(4 * kPi * hz * t);
+      for (double hz : chords[c])
+        pad += std::sin(2 * kPi * hz * t) + 0.25 * std::sin(4 * kPi * hz * t);
       pad *= env / 3.75;
       // Arpeggio: each chord tone an octave up, one per half second, with a decaying bell.
       size_t note = size_t(t * 2) % 3;

@@ -24,14 +24,20 @@ struct OrbitNumber {
   std::string_view view() const { return {text, size}; }
   std::string str() const { return std::string(view()); }
   bool empty() const { return size == 0; }
-  friend bool operator==(const OrbitNumber& a, const OrbitNumber& b) { return a.view() == b.view(); }
+  friend bool operator==(const OrbitNumber& a, const OrbitNumber& b) {
+    return a.view() == b.view();
+  }
 };
 
 // Prefix of a range or orbit: '\0' for none, else '*' or '#'.
-inline bool isValidPrefix(char p) { return p == '\0' || p == '*' || p == '#'; }
+inline bool isValidPrefix(char p) {
+  return p == '\0' || p == '*' || p == '#';
+}
 
 // Largest digit count allowed after `prefix` (9 without prefix, 8 with one).
-inline unsigned maxDigits(char prefix) { return prefix == '\0' ? 9u : 8u; }
+inline unsigned maxDigits(char prefix) {
+  return prefix == '\0' ? 9u : 8u;
+}
 
 // 10^digits for digits in 0..9.
 uint32_t pow10u(unsigned digits);
@@ -59,6 +65,8 @@ inline uint64_t orbitKey(char prefix, unsigned digits, uint32_t value) {
   uint64_t code = prefix == '\0' ? 0 : (prefix == '*' ? 1 : 2);
   return (code << 40) | (uint64_t(digits) << 32) | value;
 }
-inline uint64_t orbitKey(const OrbitParts& p) { return orbitKey(p.prefix, p.digits, p.value); }
+inline uint64_t orbitKey(const OrbitParts& p) {
+  return orbitKey(p.prefix, p.digits, p.value);
+}
 
 }  // namespace callpark::park

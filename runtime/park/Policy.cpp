@@ -21,8 +21,7 @@ std::string validatePolicy(const RuntimePolicy& policy) {
     if (!pools.insert(pool.name).second) return "pool '" + pool.name + "' is listed twice";
     if (pool.settings.pickupTimeoutMs == 0)
       return "pool '" + pool.name + "' has a pickup timeout of zero";
-    if (pool.settings.maxAttempts == 0)
-      return "pool '" + pool.name + "' allows no pickup attempts";
+    if (pool.settings.maxAttempts == 0) return "pool '" + pool.name + "' allows no pickup attempts";
     for (const RangeSpec& r : pool.ranges) {
       const std::string where = "range '" + r.name + "' of pool '" + pool.name + "'";
       if (r.name.empty()) return "a range of pool '" + pool.name + "' has an empty name";
@@ -36,15 +35,16 @@ std::string validatePolicy(const RuntimePolicy& policy) {
         return where + " has bounds that are not " + std::to_string(r.digits) +
                "-digit numbers without a leading zero";
       total += r.capacity();
-      spans.push_back({orbitKey(r.prefix, r.digits, r.lo), orbitKey(r.prefix, r.digits, r.hi),
-                       &r.name});
+      spans.push_back(
+          {orbitKey(r.prefix, r.digits, r.lo), orbitKey(r.prefix, r.digits, r.hi), &r.name});
     }
   }
   if (total > kMaxPolicyOrbits)
     return "the policy has " + std::to_string(total) + " orbits, more than the runtime's " +
            std::to_string(kMaxPolicyOrbits);
-  std::sort(spans.begin(), spans.end(),
-            [](const Span& a, const Span& b) { return std::tie(a.lo, a.hi) < std::tie(b.lo, b.hi); });
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return std::tie(a.lo, a.hi) < std::tie(b.lo, b.hi);
+  });
   for (size_t i = 1; i < spans.size(); ++i)
     if (spans[i].lo <= spans[i - 1].hi)
       return "ranges '" + *spans[i - 1].name + "' and '" + *spans[i].name + "' overlap";

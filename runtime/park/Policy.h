@@ -30,7 +30,7 @@ struct ParkSettings {
 // One `callpark` orbit range: orbits prefix + lo .. prefix + hi, each `digits` digits long.
 // Example: {"Redmond CPO 1", '*', 4, 3000, 3099} is *3000..*3099.
 struct RangeSpec {
-  std::string name;  // unique among the ranges of a policy; identifies the range across reloads
+  std::string name;    // unique among the ranges of a policy; identifies the range across reloads
   char prefix = '\0';  // '\0', '*' or '#'
   uint8_t digits = 4;  // digits after the prefix (1..9 without prefix, 1..8 with one)
   uint32_t lo = 0;     // first orbit's value; no leading zero: lo >= 10^(digits-1)

@@ -324,8 +324,8 @@ TEST(ParserLexical, DurationsInEveryForm) {
   struct Case {
     const char* text;
     int64_t seconds;
-  } cases[] = {{"90s", 90}, {"1m30s", 90}, {"10m", 600}, {"1h", 3600}, {"00:01:30", 90},
-               {"1h2m3s", 3723}, {"01:00:00", 3600}, {"0s", 0}};
+  } cases[] = {{"90s", 90},      {"1m30s", 90},    {"10m", 600},       {"1h", 3600},
+               {"00:01:30", 90}, {"1h2m3s", 3723}, {"01:00:00", 3600}, {"0s", 0}};
   for (const Case& c : cases) {
     auto p = parse(std::string("park_settings global { pickup_timeout ") + c.text + " }");
     ASSERT_TRUE(p->ok) << c.text << "\n" << p->dump();

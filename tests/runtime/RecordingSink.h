@@ -33,8 +33,8 @@ struct SeenRecord {
 class RecordingSink : public Sink {
  public:
   void onCommand(const Command& c) override {
-    commands.push_back({c.kind, c.call, c.parkedLeg, c.otherLeg, std::string(c.uri),
-                        c.orbit.str(), std::string(c.musicFile), c.attempt, c.music, c.notice});
+    commands.push_back({c.kind, c.call, c.parkedLeg, c.otherLeg, std::string(c.uri), c.orbit.str(),
+                        std::string(c.musicFile), c.attempt, c.music, c.notice});
   }
   void onRecord(const EventRecord& r) override {
     records.push_back({r.time, r.kind, r.call, r.orbit.str(), std::string(r.range),
