@@ -18,20 +18,6 @@
 
 namespace callpark::parkd {
 
-const char* actionName(Action a) {
-  switch (a) {
-    case Action::NotOurs:
-      return "not_ours";
-    case Action::Park:
-      return "park";
-    case Action::Retrieve:
-      return "retrieve";
-    case Action::Pickup:
-      return "pickup";
-  }
-  return "?";
-}
-
 std::string canonicalSipUri(std::string_view uri) {
   size_t lt = uri.find('<');
   if (lt != std::string_view::npos) {

@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "compiler/dispatch/ir/Ir.h"
 #include "runtime/media/Music.h"
 #include "runtime/park/Policy.h"
 
@@ -41,8 +42,8 @@ class Dispatcher;
 
 namespace callpark::parkd {
 
-enum class Action { NotOurs, Park, Retrieve, Pickup };
-const char* actionName(Action a);  // "not_ours", "park", "retrieve", "pickup"
+// What a dialed number is to parkd: the dispatch IR's own action.
+using Action = dispatch::ir::Action;
 
 // One decision. `pool` and `range` point into the PolicyHandle: keep the handle alive while
 // using them.
