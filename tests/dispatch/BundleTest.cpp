@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "compiler/dispatch/bundle/Bundle.h"
 #include "compiler/dispatch/dispatcher/Dispatcher.h"
@@ -231,6 +233,53 @@ TEST_F(BundleTest, ObjectCodeFromAnotherCompilerIsRecompiled) {
   ASSERT_TRUE(loaded.dispatcher);
   EXPECT_TRUE(loaded.recompiled);
   EXPECT_NE(loaded.staleReason.find("another machine"), std::string::npos) << loaded.staleReason;
+}
+
+// parkd finds the caller through UserIndex (a hash table); it must answer exactly as the binary
+// search over PolicyInfo::userOrder: ASCII case-insensitive, exact otherwise, the first
+// declaration among users sharing a URI, -1 for everyone else. Random URIs of mixed case and
+// lengths around the 8-byte words the hash reads, with shared prefixes and duplicates.
+TEST(UserIndex, AgreesWithTheBinarySearch) {
+  std::mt19937_64 rng(20261202);
+  const std::string alphabet = "abcXYZ09.-@:_\x80\xc3\xa9";
+  auto randomUri = [&] {
+    std::string s = "sip:";
+    size_t n = rng() % 24;
+    for (size_t i = 0; i < n; ++i) s += alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  auto flipCase = [&](std::string s) {
+    for (char& c : s)
+      if (std::isalpha(static_cast<unsigned char>(c)) && rng() % 2)
+        c = static_cast<char>(std::islower(static_cast<unsigned char>(c)) ? std::toupper(c)
+                                                                          : std::tolower(c));
+    return s;
+  };
+  for (size_t users : {0u, 1u, 7u, 300u, 5000u}) {
+    model::Model m;
+    std::vector<std::string> names;
+    for (size_t u = 0; u < users; ++u) {
+      // Every fifth user repeats an earlier URI in another case: the first one must win.
+      std::string uri = (u % 5 == 4) ? flipCase(names[rng() % u]) : randomUri();
+      names.push_back(uri);
+      model::User user;
+      user.sip = uri;
+      m.users.push_back(user);
+    }
+    bundle::PolicyInfo info = bundle::PolicyInfo::fromModel(m);
+    bundle::UserIndex index;
+    index.build(names, info.userOrder);
+    std::vector<std::string> queries;
+    for (const auto& n : names) {
+      queries.push_back(n);
+      queries.push_back(flipCase(n));
+      queries.push_back(n + "x");
+      if (!n.empty()) queries.push_back(n.substr(0, n.size() - 1));
+    }
+    for (int i = 0; i < 2000; ++i) queries.push_back(randomUri());
+    for (const auto& q : queries)
+      ASSERT_EQ(index.find(names, q), info.findUser(names, q)) << users << " users, query " << q;
+  }
 }
 
 }  // namespace

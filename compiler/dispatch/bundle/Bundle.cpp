@@ -316,6 +316,77 @@ int PolicyInfo::findUser(const std::vector<std::string>& userNames, std::string_
   return *it;
 }
 
+namespace {
+
+// Bytes 'A'..'Z' of `x` (ASCII) plus 0x20; every other byte unchanged.
+inline uint64_t lowerWord(uint64_t x) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL, kHigh = 0x8080808080808080ULL;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  uint64_t low = x & kLow7;
+  uint64_t geA = low + kOnes * (0x80 - 'A');      // high bit: byte >= 'A'
+  uint64_t gtZ = low + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
+  uint64_t upper = geA & ~gtZ & ~x & kHigh;       // ASCII and within 'A'..'Z'
+  return x | (upper >> 2);                        // 0x80 >> 2 = 0x20
+}
+
+uint64_t caseFoldedHash(std::string_view s) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = s.size() * kMul;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ lowerWord(w)) * kMul;
+    h ^= h >> 29;
+  }
+  if (i < s.size()) {
+    uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    h = (h ^ lowerWord(w)) * kMul;
+    h ^= h >> 29;
+  }
+  h *= kMul;
+  return h ^ (h >> 32);
+}
+
+}  // namespace
+
+void UserIndex::build(const std::vector<std::string>& userNames,
+                      const std::vector<int>& userOrder) {
+  size_t size = 16;
+  while (size < 2 * userOrder.size()) size *= 2;
+  slots_.assign(size, 0);
+  mask_ = size - 1;
+  for (int u : userOrder) {  // case-folded URI order, first declaration first among equals
+    uint64_t h = caseFoldedHash(userNames[static_cast<size_t>(u)]);
+    uint64_t tag = h & 0xffffffff00000000ULL;
+    for (uint64_t i = h & mask_;; i = (i + 1) & mask_) {
+      uint64_t slot = slots_[i];
+      if (slot == 0) {
+        slots_[i] = tag | static_cast<uint32_t>(u + 1);
+        break;
+      }
+      if ((slot & 0xffffffff00000000ULL) == tag &&
+          caseCompare(userNames[static_cast<uint32_t>(slot) - 1], userNames[u]) == 0)
+        break;  // a later user with the same URI: the first one keeps it
+    }
+  }
+}
+
+int UserIndex::find(const std::vector<std::string>& userNames, std::string_view sip) const {
+  if (slots_.empty()) return -1;
+  uint64_t h = caseFoldedHash(sip);
+  uint64_t tag = h & 0xffffffff00000000ULL;
+  for (uint64_t i = h & mask_;; i = (i + 1) & mask_) {
+    uint64_t slot = slots_[i];
+    if (slot == 0) return -1;
+    if ((slot & 0xffffffff00000000ULL) == tag) {
+      int u = static_cast<int>(static_cast<uint32_t>(slot) - 1);
+      if (caseCompare(userNames[static_cast<size_t>(u)], sip) == 0) return u;
+    }
+  }
+}
+
 std::string write(const Bundle& b) {
   binary::Writer stamp, policy, w;
   writeStamp(stamp, b.stamp);

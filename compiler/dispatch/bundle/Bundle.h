@@ -103,6 +103,28 @@ struct PolicyInfo {
   int findUser(const std::vector<std::string>& userNames, std::string_view sip) const;
 };
 
+// The users by SIP URI as a hash table, built when a policy is loaded (not stored: building it
+// for 100,000 users takes a few milliseconds). Same answers as PolicyInfo::findUser, the
+// binary search it replaces on parkd's per-request path: ASCII case-insensitive, exact
+// otherwise, the first declaration when two users share a URI.
+//
+// How it works: the URI is hashed eight bytes at a time, each word lower-cased with a SWAR
+// mask (bytes 'A'..'Z' get 0x20 added); open addressing with linear probing over a power-of-two
+// table at most half full; each slot keeps the upper 32 bits of the hash next to the user
+// index, so a probe compares strings only when those bits agree.
+// Thread safety: immutable after build(); find() is safe from any thread.
+class UserIndex {
+ public:
+  void build(const std::vector<std::string>& userNames, const std::vector<int>& userOrder);
+  // The model index of the user with this URI, or -1. `userNames` must be the vector given to
+  // build().
+  int find(const std::vector<std::string>& userNames, std::string_view sip) const;
+
+ private:
+  std::vector<uint64_t> slots_;  // (hash >> 32) << 32 | (user + 1); 0 = empty
+  uint64_t mask_ = 0;
+};
+
 struct Bundle {
   Stamp stamp;
   PolicyInfo policy;

@@ -39,6 +39,7 @@ void Dispatcher::finish(const DispatcherOptions& opts, std::string_view object) 
   optLevel_ = opts.optLevel;
   env_ = makeEnv(ir_);
   interp_ = std::make_unique<Interpreter>(ir_);
+  users_.build(ir_.userNames, policy_.userOrder);
   for (size_t p = 0; p < ir_.poolNames.size(); ++p)
     poolByName_.emplace(lower(ir_.poolNames[p]), static_cast<int>(p));
   if (!opts.useJit) return;
@@ -165,7 +166,7 @@ int32_t Dispatcher::settings(int32_t pool, cp_park_settings* out) const {
 }
 
 int Dispatcher::findUser(std::string_view callerSip) const {
-  return policy_.findUser(ir_.userNames, callerSip);
+  return users_.find(ir_.userNames, callerSip);
 }
 
 int Dispatcher::findPool(std::string_view fqdn) const {

@@ -137,6 +137,7 @@ class Dispatcher {
 
   ir::Module ir_;
   bundle::PolicyInfo policy_;
+  bundle::UserIndex users_;  // findUser's hash table over ir_.userNames
   bundle::Stamp stamp_;
   std::unique_ptr<cp_env> env_;
   std::unique_ptr<Interpreter> interp_;
