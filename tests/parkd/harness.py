@@ -77,6 +77,9 @@ def check(cond, what):
 # caller's retry (Parkd below starts again on new ports).
 _PORT_LOW, _PORT_HIGH = 20000, 32000
 _rng = random.Random(os.getpid() ^ int(time.time() * 1000))
+# Every port handed out in this process, never handed out again: a port is only checked free,
+# not held, so two picks in a row could otherwise return the same one before either is bound.
+_given = set()
 
 
 def _ephemeral_low():
@@ -92,6 +95,8 @@ def free_port(kind="both"):
     high = min(_PORT_HIGH, _ephemeral_low() - 1)
     for _ in range(500):
         port = _rng.randrange(_PORT_LOW, high)
+        if port in _given:
+            continue
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             u.bind(("127.0.0.1", port))
@@ -100,6 +105,7 @@ def free_port(kind="both"):
         finally:
             u.close()
         if kind == "udp":
+            _given.add(port)
             return port
         t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
@@ -108,6 +114,7 @@ def free_port(kind="both"):
             continue
         finally:
             t.close()
+        _given.add(port)
         return port
     raise RuntimeError("no free port")
 
@@ -118,7 +125,7 @@ def free_media_port():
         port = free_port("udp")
         if port % 2 or port > 65000:
             continue
-        ok = True
+        ok = not any(p in _given for p in (port + 1, port + 2, port + 3))
         for p in (port, port + 1, port + 2, port + 3):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             try:
@@ -128,6 +135,7 @@ def free_media_port():
             finally:
                 s.close()
         if ok:
+            _given.update((port, port + 1, port + 2, port + 3))
             return port
     raise RuntimeError("no free media port pair")
 
