@@ -407,7 +407,11 @@ def rate_bench(args, tmp, policy):
             try:
                 r = t.run(rate, args.window, "%s-window-%d" % (kind, rate))
                 if kind != "sipp":
-                    m = t.parkd.metrics()
+                    try:
+                        m = t.parkd.metrics()
+                    except OSError as e:  # a server too busy to answer is a result, not a crash
+                        print("  %s: GET /metrics after the run failed: %s" % (kind, e))
+                        m = {}
                     r["metrics"] = {k: v for k, v in m.items()
                                     if k.startswith(("callpark_outcomes_total",
                                                      "callpark_park_failures_total",
@@ -541,6 +545,11 @@ def main():
     ap.add_argument("--skip-music", action="store_true")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
+    # The servers run in their own temporary folders: binaries given relative to here must
+    # still be found there.
+    args.parkd = os.path.abspath(args.parkd)
+    if args.sink:
+        args.sink = os.path.abspath(args.sink)
     print("machine: %d cores; %s" % (os.cpu_count(),
                                      subprocess.run(["uptime"], capture_output=True,
                                                     text=True).stdout.strip()))
