@@ -20,23 +20,13 @@
 #include "compiler/dispatch/reference/Reference.h"
 #include "compiler/model/ModelBuilder.h"
 #include "compiler/parse/Parser.h"
+#include "tests/analysis/PolicyFixture.h"
 
 namespace callpark::dispatch::testing {
 
-// Front end over in-memory files (no checks: the passes and back ends must handle any model,
-// errors included, the way the naive reference does).
-struct Policy {
-  SourceManager sm;
-  DiagnosticEngine diags{sm};
-  ast::PolicyAst ast;
-  std::unique_ptr<model::Model> model;
-  explicit Policy(const std::vector<std::pair<std::string, std::string>>& files) {
-    for (const auto& [path, text] : files) sm.add(path, text);
-    for (FileId f = 0; f < sm.fileCount(); ++f) parse::parseFile(sm, f, diags, ast);
-    model = model::buildModel(ast, sm, diags);
-  }
-  explicit Policy(const std::string& text) : Policy({{"policy.park", text}}) {}
-};
+// Front end over in-memory files (the analysis tests' fixture; no checks run: the passes and
+// back ends must handle any model, errors included, the way the naive reference does).
+using callpark::testing::Policy;
 
 // The three back ends over one model.
 struct Backends {
