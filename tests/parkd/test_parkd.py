@@ -96,6 +96,12 @@ def music_ssrcs(rtp, pt=0):
     return [s for s, v in rtp.snapshot().items() if v["pts"] == {pt} and v["sizes"] == {160}]
 
 
+def music_goes_on(rtp, ssrc, packets):
+    """Waits until music stream `ssrc` has sent `packets` more packets to the caller."""
+    before = rtp.snapshot()[ssrc]["count"]
+    wait_until(lambda: rtp.snapshot()[ssrc]["count"] >= before + packets, 10, "music to go on")
+
+
 def wait_music(rtp, packets=25, pt=0):
     """Waits until one stream of 20 ms G.711 packets (payload type `pt`) reached the caller."""
     def ok():
@@ -386,8 +392,7 @@ def garbage_and_oversized_while_parked(h):
     check(d.alive(), "parkd survived the garbage")
     request(h, d, "OPTIONS", "200").expect_success()
     request(h, d, "OPTIONS", "200", name="options_tcp", transport="t1").expect_success()
-    before = rtp.snapshot()[music]["count"]
-    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 10, 10, "music to go on")
+    music_goes_on(rtp, music, packets=10)
     retrieve(h, d, ev["orbit"], talk_ms=300).expect_success()
     caller.expect_success()
     pk.expect_success()
@@ -513,8 +518,7 @@ def fuzz_mutated_sip_while_parked(h):
             pass
     check(d.alive(), "parkd survived %d mutated messages (seed %d)" % (count, seed))
     request(h, d, "OPTIONS", "200").expect_success()
-    before = rtp.snapshot()[music]["count"]
-    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 10, 10, "music to go on")
+    music_goes_on(rtp, music, packets=10)
     retrieve(h, d, "8300", talk_ms=200, uri_params=";callid=%d" % ev["call"]).expect_success()
     caller.expect_success()
     pk.expect_success()
@@ -541,8 +545,7 @@ def reload_with_calls_parked(h):
     d.wait_event(event="policy_replaced")
     parked = d.admin_json("GET", "/v1/parked")["parked"]
     check([p["call"] for p in parked] == [ev["call"]], "the call survived the reload: %r" % parked)
-    before = rtp.snapshot()[music]["count"]
-    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 10, 10, "music to go on")
+    music_goes_on(rtp, music, packets=10)
     # The new policy is in force: *74 parks now.
     caller2 = park(h, d, pk.uri("parker"), dial="*74", name="second", hangup_ms=200)
     caller2.expect_success()
@@ -585,8 +588,7 @@ def reload_broken_policy_changes_nothing(h):
     d.proc.send_signal(signal.SIGHUP)
     wait_until(lambda: "SIGHUP reload: 422" in d.log_text(), 10, "the refused SIGHUP reload")
     check(not d.find(event="policy_replaced")[1:], "no second policy_replaced event")
-    before = rtp.snapshot()[music]["count"]
-    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 10, 10, "music to go on")
+    music_goes_on(rtp, music, packets=10)
     retrieve(h, d, ev["orbit"], talk_ms=200).expect_success()
     caller.expect_success()
     pk.expect_success()
@@ -787,8 +789,7 @@ def stale_bundle_recompiled_and_rewritten(h):
           and "object code from the bundle" in j["dispatch_detail"], "reload answer: %r" % j)
     check([p["call"] for p in d2.admin_json("GET", "/v1/parked")["parked"]] == [ev["call"]],
           "the parked call survived the reload")
-    before = rtp.snapshot()[music]["count"]
-    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 5, 10, "music to go on")
+    music_goes_on(rtp, music, packets=5)
     retrieve(h, d2, ev["orbit"], talk_ms=200).expect_success()
     caller.expect_success()
     pk.expect_success()
@@ -849,8 +850,7 @@ def bundle_failures_change_nothing(h):
           "the parked call is untouched")
     rejected(h, d, "*74", "404", name="not_in_force").expect_success()
     check(d.metric("callpark_policy_reloads_total", result="refused") == 3, "metric")
-    before = rtp.snapshot()[music]["count"]
-    wait_until(lambda: rtp.snapshot()[music]["count"] >= before + 5, 10, "music to go on")
+    music_goes_on(rtp, music, packets=5)
     retrieve(h, d, ev["orbit"], talk_ms=200).expect_success()
     caller.expect_success()
     pk.expect_success()
