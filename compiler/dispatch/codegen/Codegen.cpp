@@ -651,50 +651,37 @@ class Gen {
     Value* basePlan = load(tCtxPlan_, slot);
     Value* baseMay = load(tCtxMay_, slot);
 
-    // dial_plan: CP_INHERIT -> base, CP_NONE -> none, model index -> dialplan_map
-    Value* dp = field(offsetof(cp_caller, dial_plan), "dial_plan");
-    BasicBlock* dpIndex = BasicBlock::Create(C, "dial_plan.index", f);
-    BasicBlock* dpOther = BasicBlock::Create(C, "dial_plan.special", f);
-    BasicBlock* dpNone = BasicBlock::Create(C, "dial_plan.none", f);
-    BasicBlock* dpJoin = BasicBlock::Create(C, "dial_plan.done", f);
-    B.CreateCondBr(B.CreateICmpULT(dp, B.getInt32(static_cast<uint32_t>(m_.planOfModel.size()))),
-                   dpIndex, dpOther);
-    B.SetInsertPoint(dpIndex);
-    Value* mapped = load(tPlanOfModel_, dp);
-    B.CreateBr(dpJoin);
-    B.SetInsertPoint(dpOther);
-    llvm::SwitchInst* dsw = B.CreateSwitch(dp, bad, 2);
-    dsw->addCase(B.getInt32(static_cast<uint32_t>(CP_INHERIT)), dpJoin);
-    dsw->addCase(B.getInt32(static_cast<uint32_t>(CP_NONE)), dpNone);
-    B.SetInsertPoint(dpNone);
-    B.CreateBr(dpJoin);
-    B.SetInsertPoint(dpJoin);
-    llvm::PHINode* cPlan = B.CreatePHI(i32, 3, "ctx.plan");
-    cPlan->addIncoming(mapped, dpIndex);
-    cPlan->addIncoming(basePlan, dpOther);
-    cPlan->addIncoming(B.getInt32(ir::kNone), dpNone);
-
-    Value* vp = field(offsetof(cp_caller, voice_policy), "voice_policy");
-    BasicBlock* vpIndex = BasicBlock::Create(C, "voice_policy.index", f);
-    BasicBlock* vpOther = BasicBlock::Create(C, "voice_policy.special", f);
-    BasicBlock* vpNone = BasicBlock::Create(C, "voice_policy.none", f);
-    BasicBlock* vpJoin = BasicBlock::Create(C, "voice_policy.done", f);
-    B.CreateCondBr(B.CreateICmpULT(vp, B.getInt32(static_cast<uint32_t>(m_.vpMayPark.size()))),
-                   vpIndex, vpOther);
-    B.SetInsertPoint(vpIndex);
-    Value* vpMay = load(tVpMay_, vp);
-    B.CreateBr(vpJoin);
-    B.SetInsertPoint(vpOther);
-    llvm::SwitchInst* vsw = B.CreateSwitch(vp, bad, 2);
-    vsw->addCase(B.getInt32(static_cast<uint32_t>(CP_INHERIT)), vpJoin);
-    vsw->addCase(B.getInt32(static_cast<uint32_t>(CP_NONE)), vpNone);
-    B.SetInsertPoint(vpNone);
-    B.CreateBr(vpJoin);
-    B.SetInsertPoint(vpJoin);
-    llvm::PHINode* cMay = B.CreatePHI(i8, 3, "ctx.may_park");
-    cMay->addIncoming(vpMay, vpIndex);
-    cMay->addIncoming(baseMay, vpOther);
-    cMay->addIncoming(B.getInt8(0), vpNone);
+    // An override field of the caller: a model index -> `table`[index], CP_INHERIT -> the
+    // pool context's `base`, CP_NONE -> `none`, anything else -> `bad`.
+    auto override = [&](size_t offset, const char* name, size_t count, llvm::GlobalVariable* table,
+                        Value* base, Value* none, llvm::Type* ty) {
+      Value* v = field(offset, name);
+      std::string n(name);
+      BasicBlock* index = BasicBlock::Create(C, n + ".index", f);
+      BasicBlock* special = BasicBlock::Create(C, n + ".special", f);
+      BasicBlock* isNone = BasicBlock::Create(C, n + ".none", f);
+      BasicBlock* done = BasicBlock::Create(C, n + ".done", f);
+      B.CreateCondBr(B.CreateICmpULT(v, B.getInt32(static_cast<uint32_t>(count))), index, special);
+      B.SetInsertPoint(index);
+      Value* mapped = load(table, v);
+      B.CreateBr(done);
+      B.SetInsertPoint(special);
+      llvm::SwitchInst* sw = B.CreateSwitch(v, bad, 2);
+      sw->addCase(B.getInt32(static_cast<uint32_t>(CP_INHERIT)), done);
+      sw->addCase(B.getInt32(static_cast<uint32_t>(CP_NONE)), isNone);
+      B.SetInsertPoint(isNone);
+      B.CreateBr(done);
+      B.SetInsertPoint(done);
+      llvm::PHINode* phi = B.CreatePHI(ty, 3, "ctx." + n);
+      phi->addIncoming(mapped, index);
+      phi->addIncoming(base, special);
+      phi->addIncoming(none, isNone);
+      return phi;
+    };
+    Value* cPlan = override(offsetof(cp_caller, dial_plan), "dial_plan", m_.planOfModel.size(),
+                            tPlanOfModel_, basePlan, B.getInt32(ir::kNone), i32);
+    Value* cMay = override(offsetof(cp_caller, voice_policy), "voice_policy", m_.vpMayPark.size(),
+                           tVpMay_, baseMay, B.getInt8(0), i8);
     B.CreateBr(join);
     BasicBlock* ctxEnd = B.GetInsertBlock();
 
